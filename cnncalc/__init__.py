@@ -1,0 +1,34 @@
+"""cnncalc: shapes, parameters, MACs and memory of convolutional networks.
+
+Data flows one way: YAML text -> :func:`parse_spec` -> :func:`build_graph`
+-> :func:`analyze` -> :class:`Report` -> render.  :func:`load` and
+:func:`analyze_text` run the whole pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .analyze import analyze
+from .errors import CnnCalcError, GraphError, LimitError, ShapeError, SourcePos, SpecError
+from .graph import Graph, build_graph
+from .shapes import Cost, LayerReport, Report, Shape, Totals
+from .spec import Limits, Spec, parse_spec, read_source
+
+__version__ = "0.1.0"
+
+
+def analyze_text(text: str, file: str = "<spec>", limits: Limits = Limits()) -> Report:
+    """Analyze spec text; raises :class:`CnnCalcError` on any user error."""
+    return analyze(build_graph(parse_spec(text, file, limits), limits))
+
+
+def analyze_file(path: str | Path, limits: Limits = Limits()) -> Report:
+    return analyze_text(read_source(path, limits), str(path), limits)
+
+
+__all__ = [
+    "CnnCalcError", "Cost", "Graph", "GraphError", "LayerReport", "LimitError", "Limits",
+    "Report", "Shape", "ShapeError", "SourcePos", "Spec", "SpecError", "Totals",
+    "analyze", "analyze_file", "analyze_text", "build_graph", "parse_spec", "read_source",
+]

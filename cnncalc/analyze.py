@@ -1,0 +1,92 @@
+"""Graph -> Report: one pass of shape propagation and costing, in node order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .errors import ShapeError
+from .expect import Claim
+from .graph import INPUT, Graph, Node
+from .shapes import Check, Cost, LayerReport, Report, Shape, Totals
+
+
+def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope: str = "") -> tuple[Check, ...]:
+    flops = 2 * cost.macs
+    actual: dict[str, Shape | int] = {
+        "output": output,
+        "params": cost.params,
+        "trainable_params": cost.trainable,
+        "non_trainable_params": cost.non_trainable,
+        "macs": cost.macs,
+        "flops": flops,
+    }
+    if isinstance(cost, Totals):
+        actual["aux_macs"] = cost.aux_macs
+    return tuple(replace(c.judge(actual[c.field]), scope=scope) for c in claims)
+
+
+def _floors(node: Node, ins: tuple[Shape, ...], out: Shape) -> str | None:
+    """If ``node`` rounds a size down (drops input rows/cols), say so."""
+    layer = node.layer
+    stride = getattr(layer, "step", None) or getattr(layer, "stride", None)
+    if not isinstance(stride, tuple) or not ins or not ins[0].is_image or not out.is_image:
+        return None
+    x = ins[0]
+    for size, got, s in ((x.h, out.h, stride[0]), (x.w, out.w, stride[1])):
+        if s > 1 and got * s != size and size % s:
+            return f"{node.name} ({node.kind}, stride {s}) takes {size} to {got}"
+    return None
+
+
+def _explain_mismatch(graph: Graph, node: Node, shapes: list[Shape]) -> str | None:
+    """Find, for each merge input, the nearest earlier layer that rounded a size."""
+    notes = []
+    for i in node.inputs:
+        j = i
+        while j != INPUT:
+            n = graph.nodes[j]
+            ins = tuple(graph.input if k == INPUT else shapes[k] for k in n.inputs)
+            if (why := _floors(n, ins, shapes[j])) is not None:
+                notes.append(why)
+                break
+            j = n.inputs[0]
+    if not notes:
+        return None
+    return "; ".join(dict.fromkeys(notes)) + " — choose an input size the strides divide exactly"
+
+
+def analyze(graph: Graph) -> Report:
+    """Propagate shapes through the graph and cost every layer."""
+    shapes: list[Shape] = []
+    rows: list[LayerReport] = []
+    for node in graph.nodes:
+        ins = tuple(graph.input if i == INPUT else shapes[i] for i in node.inputs)
+        try:
+            out = node.layer.infer(ins)
+            cost = node.layer.cost(ins, out)
+            notes = node.layer.notes(ins, out)
+        except ShapeError as exc:
+            shown = " and ".join(str(s) for s in ins)
+            names = [("input" if i == INPUT else graph.nodes[i].name) for i in node.inputs]
+            origin = f" (from {', '.join(names)})" if len(ins) > 1 else ""
+            exc.message = f"{node.name}: {exc.message}" if shown in exc.message else (
+                f"{node.name} on input {shown}{origin}: {exc.message}"
+            )
+            if len(ins) > 1 and exc.hint is None:
+                exc.hint = _explain_mismatch(graph, node, shapes)
+            raise exc.at(node.pos, node.trace) from None
+        shapes.append(out)
+        checks = _judge(node.claims, out, cost)
+        rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes))
+    output = graph.input if graph.output == INPUT else shapes[graph.output]
+    all_rows = tuple(rows)
+    group_checks = []
+    for instance, info in graph.groups.items():
+        if not info.claims:
+            continue
+        members = tuple(r for r in all_rows if instance in r.group)
+        last = members[-1].output if members else graph.input
+        for c in _judge(info.claims, last, Totals.of(members), instance):
+            group_checks.append(c)
+    top = _judge(graph.claims, output, Totals.of(all_rows), "totals")
+    return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top))

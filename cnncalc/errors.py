@@ -1,0 +1,138 @@
+"""Source positions and the error hierarchy.
+
+Every user-facing problem is a :class:`CnnCalcError` carrying a 1-based
+``file:line:col``.  Errors found late (shape errors inside an expanded block)
+also carry a ``trace``: the positions of the block uses that led there, so a
+message can point both at the line inside the block and at the use.
+Bugs are not user errors: they stay assertions and ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """A 1-based position in a source text (``file`` is a display name)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class CnnCalcError(Exception):
+    """Root of every error a user can cause.  ``code`` is stable and documented."""
+
+    code = "E000"
+
+    def __init__(
+        self,
+        message: str,
+        pos: SourcePos | None = None,
+        *,
+        hint: str | None = None,
+        trace: tuple[SourcePos, ...] = (),
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+        self.hint = hint
+        self.trace = trace
+        if code is not None:
+            self.code = code
+
+    def at(self, pos: SourcePos | None, trace: tuple[SourcePos, ...] = ()) -> CnnCalcError:
+        """Attach a position if the error has none yet (used for late errors)."""
+        if self.pos is None:
+            self.pos = pos
+        if not self.trace:
+            self.trace = trace
+        return self
+
+    def __str__(self) -> str:
+        where = f"{self.pos}: " if self.pos else ""
+        return f"{where}{self.message}"
+
+
+class SpecError(CnnCalcError):
+    """The YAML text or the spec structure is wrong (syntax, kinds, keys, values)."""
+
+    code = "E100"
+
+
+class LimitError(SpecError):
+    """A resource limit (size, depth, layer count, expression size) was exceeded."""
+
+    code = "E150"
+
+
+class GraphError(CnnCalcError):
+    """Names, references, blocks and merges do not fit together."""
+
+    code = "E200"
+
+
+class ShapeError(CnnCalcError):
+    """A layer cannot be applied to the shape it receives."""
+
+    code = "E300"
+
+
+class ErrorGroup(CnnCalcError):
+    """Several errors found in one run (all spec errors of a file are reported)."""
+
+    code = "E001"
+
+    def __init__(self, errors: Iterable[CnnCalcError]) -> None:
+        self.errors = list(errors)
+        assert self.errors, "ErrorGroup needs at least one error"
+        super().__init__(f"{len(self.errors)} errors", self.errors[0].pos)
+
+
+def flatten(err: CnnCalcError) -> list[CnnCalcError]:
+    """The individual errors inside ``err`` (itself, unless it is a group)."""
+    if isinstance(err, ErrorGroup):
+        return [e for sub in err.errors for e in flatten(sub)]
+    return [err]
+
+
+def raise_all(errors: list[CnnCalcError]) -> None:
+    """Raise the collected errors: nothing, the single one, or a group."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ErrorGroup(errors)
+
+
+def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
+    text = sources.get(pos.file)
+    if text is None:
+        return []
+    lines = text.splitlines()
+    if not 1 <= pos.line <= len(lines):
+        return []
+    src = lines[pos.line - 1].replace("\t", " ")
+    gutter = f"{pos.line:>4} | "
+    return [gutter + src, " " * (len(gutter) - 2) + "| " + " " * (pos.col - 1) + "^"]
+
+
+def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
+    """``file:line:col: error[CODE]: message``, the source line, a caret, notes."""
+    out: list[str] = []
+    for e in flatten(err):
+        where = f"{e.pos}: " if e.pos else ""
+        out.append(f"{where}error[{e.code}]: {e.message}")
+        if e.pos:
+            out.extend(_excerpt(e.pos, sources))
+        for use in e.trace:
+            out.append(f"{use}: note: in the block used here")
+            out.extend(_excerpt(use, sources))
+        if e.hint:
+            out.append(f"  hint: {e.hint}")
+    return "\n".join(out)

@@ -1,0 +1,312 @@
+"""Spec -> Graph: entries become typed layer nodes with resolved inputs.
+
+Handles names and references, merges of paths (``concat``/``add``/
+``multiply``), auxiliary heads, ``repeat`` and user blocks.  Nodes are
+created in topological order (a reference can only name an earlier output),
+so analysis is one pass.  Every spec error found is collected and raised
+together; the layer count is checked *before* anything is expanded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .blocks import Env, substitute
+from .expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
+from .errors import CnnCalcError, GraphError, LimitError, SourcePos, SpecError, raise_all
+from .layers import REGISTRY, Layer, build
+from .layers.base import did_you_mean
+from .shapes import Shape
+from .spec import BlockDef, Limits, Spec
+from .values import as_int, as_str, describe
+from .yamltree import YMap, YNode, YScalar, YSeq
+
+INPUT = -1  # index of the graph input in Node.inputs
+META = ("name", "expect", "repeat")
+MAX_BLOCK_NESTING = 48
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    layer: Layer
+    inputs: tuple[int, ...]
+    pos: SourcePos
+    trace: tuple[SourcePos, ...] = ()  # block uses that led here, innermost last
+    group: tuple[str, ...] = ()  # enclosing block instances, outermost first
+    aux: bool = False
+    claims: tuple[Claim, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    block: str
+    pos: SourcePos
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    name: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    output: int
+    claims: tuple[Claim, ...] = ()
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Scope:
+    names: dict[str, int] = field(default_factory=dict)
+    parent: Scope | None = None
+    prefix: str = ""
+
+    def find(self, name: str) -> int | None:
+        s: Scope | None = self
+        while s is not None:
+            if name in s.names:
+                return s.names[name]
+            s = s.parent
+        return None
+
+    def visible(self) -> list[str]:
+        out, s = [], self
+        while s is not None:
+            out += list(s.names)
+            s = s.parent
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    env: Env
+    scope: Scope
+    group: tuple[str, ...] = ()
+    trace: tuple[SourcePos, ...] = ()
+    aux: bool = False
+
+
+@dataclass(slots=True)
+class Entry:
+    kind: str
+    kind_pos: SourcePos
+    args: YNode | None
+    name: YScalar | None = None
+    expect: YMap | None = None
+    repeat: int = 1
+    pos: SourcePos = SourcePos("", 1, 1)
+
+
+def split_entry(node: YNode) -> Entry:
+    """``- relu`` or ``- kind: args`` with optional name/expect/repeat beside it."""
+    if isinstance(node, YScalar) and not node.is_null():
+        return Entry(node.value, node.pos, None, pos=node.pos)
+    if not isinstance(node, YMap) or not node.pairs:
+        raise SpecError(f"a layer is a kind name or 'kind: arguments', got {describe(node)}", node.pos, code="E120")
+    kinds = [(k, v) for k, v in node.pairs if k.value not in META]
+    if len(kinds) != 1:
+        what = "no layer kind" if not kinds else "several kinds: " + ", ".join(k.value for k, _ in kinds)
+        raise SpecError(f"a layer entry has exactly one kind; found {what}", node.pos, code="E120")
+    key, args = kinds[0]
+    entry = Entry(key.value, key.pos, args, pos=key.pos)
+    if (n := node.get("name")) is not None:
+        as_str(n, "name")
+        assert isinstance(n, YScalar)
+        entry.name = n
+    if (e := node.get("expect")) is not None:
+        if not isinstance(e, YMap):
+            raise SpecError("'expect' must be a mapping, e.g. {output: 5x5x3}", e.pos, code="E130")
+        entry.expect = e
+    if (r := node.get("repeat")) is not None:
+        entry.repeat = as_int(r, "repeat", minimum=1)
+    return entry
+
+
+class Builder:
+    def __init__(self, spec: Spec, limits: Limits) -> None:
+        self.spec, self.limits = spec, limits
+        self.nodes: list[Node] = []
+        self.errors: list[CnnCalcError] = []
+        self.counters: dict[str, int] = {}
+        self.groups: dict[str, GroupInfo] = {}
+        self.memo: dict[Any, int] = {}
+        self.top = Scope()
+
+    # -- counting before expanding -------------------------------------------
+    def count(self, items: list[YNode], env: Env, stack: tuple[tuple[str, SourcePos], ...]) -> int:
+        """Nodes that ``items`` would create, without creating them."""
+        if len(stack) > MAX_BLOCK_NESTING:
+            raise LimitError(f"blocks nested more than {MAX_BLOCK_NESTING} deep", stack[-1][1], code="E154")
+        key = (tuple(id(i) for i in items), tuple((k, v.value if isinstance(v, YScalar) else id(v)) for k, v in env.items()))
+        if key in self.memo:
+            return self.memo[key]
+        total = 0
+        for item in items:
+            try:
+                e = split_entry(substitute(item, env, self.limits.max_expr) if env else item)
+            except CnnCalcError:
+                total += 1
+                continue
+            one = 1
+            if e.kind in self.spec.blocks:
+                if any(e.kind == name for name, _ in stack):
+                    chain = " -> ".join([n for n, _ in stack] + [e.kind])
+                    raise GraphError(f"block '{e.kind}' uses itself: {chain}", e.kind_pos, code="E220")
+                block = self.spec.blocks[e.kind]
+                try:
+                    inner = self.block_env(block, e, env)
+                except CnnCalcError:
+                    inner = {}
+                one = self.count(block.layers.items, inner, (*stack, (e.kind, e.kind_pos)))
+            elif e.kind == "aux" and isinstance(e.args, YSeq):
+                one = self.count(e.args.items, env, stack)
+            elif e.kind in REGISTRY and REGISTRY[e.kind].arity == 0 and isinstance(e.args, YSeq):
+                for p in e.args.items:
+                    if isinstance(p, (YSeq, YMap)):
+                        one += self.count(p.items if isinstance(p, YSeq) else [p], env, stack)
+            total += e.repeat * one
+            if total > self.limits.max_layers:
+                raise LimitError(
+                    f"the spec expands to more than {self.limits.max_layers:,} layers"
+                    " (raise the limit with --max-layers)",
+                    e.kind_pos,
+                    code="E155",
+                )
+        self.memo[key] = total
+        return total
+
+    # -- building ------------------------------------------------------------
+    def build(self) -> Graph:
+        self.count(self.spec.layers.items, {}, ())
+        out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
+        top = self.claims(self.spec.expect, TOTAL_FIELDS)
+        unique = {(str(e.pos), e.message): e for e in self.errors}
+        raise_all(list(unique.values()))
+        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
+
+    def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
+        for item in items:
+            try:
+                cur = self.entry(item, cur, ctx)
+            except LimitError:
+                raise
+            except CnnCalcError as exc:
+                self.errors.append(exc.at(None, ctx.trace) if exc.trace == () else exc)
+        return cur
+
+    def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
+        e = split_entry(substitute(item, ctx.env, self.limits.max_expr) if ctx.env else item)
+        for i in range(e.repeat):
+            last = i == e.repeat - 1
+            cur = self.apply(e, cur, ctx, last)
+        return cur
+
+    def fresh(self, base: str) -> str:
+        self.counters[base] = self.counters.get(base, 0) + 1
+        return f"{base}{self.counters[base]}"
+
+    def bind(self, name: YScalar | None, index: int, ctx: Ctx) -> str | None:
+        if name is None:
+            return None
+        if name.value in REGISTRY or name.value in self.spec.blocks or name.value == "aux":
+            raise SpecError(f"name '{name.value}' is a layer kind; choose another name", name.pos, code="E210")
+        if name.value in ctx.scope.names:
+            raise SpecError(f"name '{name.value}' is used twice", name.pos, code="E211")
+        ctx.scope.names[name.value] = index
+        return ctx.scope.prefix + name.value
+
+    def claims(self, node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
+        try:
+            return parse_claims(node, fields)
+        except CnnCalcError as exc:
+            self.errors.append(exc)
+            return ()
+
+    def add(self, layer: Layer, inputs: tuple[int, ...], e: Entry, ctx: Ctx, last: bool) -> int:
+        index = len(self.nodes)
+        shown = self.bind(e.name if last else None, index, ctx) or self.fresh(layer.kind)
+        claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
+        self.nodes.append(Node(shown, layer, inputs, e.kind_pos, ctx.trace, ctx.group, ctx.aux, claims))
+        return index
+
+    def apply(self, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
+        if e.kind == "aux":
+            if not isinstance(e.args, YSeq):
+                raise SpecError("aux takes a list of layers", (e.args or YScalar("", True, e.kind_pos)).pos, code="E124")
+            self.chain(e.args.items, cur, Ctx(ctx.env, ctx.scope, ctx.group, ctx.trace, True))
+            return cur
+        if e.kind in self.spec.blocks:
+            return self.expand(self.spec.blocks[e.kind], e, cur, ctx, last)
+        cls = REGISTRY.get(e.kind)
+        if cls is None:
+            options = [*REGISTRY, *self.spec.blocks, "aux"]
+            hint = did_you_mean(e.kind, options) or "see `cnncalc kinds` for the layer kinds"
+            raise SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
+        if cls.arity == 0:
+            if not isinstance(e.args, YSeq) or len(e.args.items) < 2:
+                where = e.args.pos if e.args is not None else e.kind_pos
+                raise SpecError(f"{e.kind} takes a list of two or more paths or names", where, code="E124")
+            inputs = tuple(self.path(p, cur, ctx) for p in e.args.items)
+            return self.add(build(cls, None, e.kind_pos, e.kind), inputs, e, ctx, last)
+        layer = build(cls, e.args, e.kind_pos, e.kind)
+        return self.add(layer, (cur,), e, ctx, last)
+
+    def lookup(self, ref: YScalar, ctx: Ctx) -> int:
+        found = ctx.scope.find(ref.value)
+        if found is None:
+            hint = did_you_mean(ref.value, ctx.scope.visible())
+            raise GraphError(f"no earlier layer is named '{ref.value}'", ref.pos, hint=hint, code="E201")
+        return found
+
+    def path(self, p: YNode, cur: int, ctx: Ctx) -> int:
+        if isinstance(p, YScalar):
+            return cur if p.is_null() else self.lookup(p, ctx)
+        if isinstance(p, YMap):
+            return self.chain([p], cur, ctx)
+        items = p.items
+        if items and isinstance(items[0], YScalar) and ctx.scope.find(items[0].value) is not None:
+            return self.chain(items[1:], self.lookup(items[0], ctx), ctx)
+        return self.chain(items, cur, ctx)
+
+    def block_env(self, block: BlockDef, e: Entry, env: Env) -> Env:
+        given: dict[str, YNode] = {}
+        if isinstance(e.args, YMap):
+            for k, v in e.args.pairs:
+                if k.value not in block.params:
+                    hint = did_you_mean(k.value, list(block.params)) or "arguments: " + (", ".join(block.params) or "none")
+                    raise SpecError(f"unknown argument '{k.value}' for block '{block.name}'", k.pos, hint=hint, code="E121")
+                given[k.value] = v
+        elif e.args is not None and not (isinstance(e.args, YScalar) and e.args.is_null()):
+            if len(block.params) != 1:
+                raise SpecError(f"block '{block.name}' takes a mapping of arguments", e.args.pos, code="E122")
+            given[next(iter(block.params))] = e.args
+        out: Env = {}
+        for name, default in block.params.items():
+            value = given.get(name, default)
+            if value is None:
+                raise SpecError(f"block '{block.name}' needs argument '{name}'", e.kind_pos, code="E123")
+            out[name] = value
+        return out
+
+    def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
+        env = self.block_env(block, e, ctx.env)
+        named = e.name.value if (e.name is not None and last) else None
+        instance = ctx.scope.prefix + (named or self.fresh(block.name))
+        claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
+        self.groups[instance] = GroupInfo(block.name, e.kind_pos, claims)
+        scope = Scope(parent=None, prefix=instance + ".")
+        scope.parent = None  # blocks see only their own names: lexical scoping
+        inner = Ctx(env, scope, (*ctx.group, instance), (*ctx.trace, e.kind_pos), ctx.aux)
+        out = self.chain(block.layers.items, cur, inner)
+        if named is not None and e.name is not None:
+            self.bind(e.name, out, ctx)
+        return out
+
+
+def build_graph(spec: Spec, limits: Limits = Limits()) -> Graph:
+    return Builder(spec, limits).build()

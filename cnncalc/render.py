@@ -1,0 +1,236 @@
+"""Report -> text: rich table, JSON, CSV and Markdown.  Formatting happens only here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from .shapes import Check, LayerReport, Report, Shape, Totals
+
+UNITS = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+
+
+def short(n: int) -> str:
+    """120422400 -> '120.4M': one decimal, rounded half up; exact below 1,000."""
+    if abs(n) < 1000:
+        return str(n)
+    sign = "-" if n < 0 else ""
+    # largest unit not above |n|; step up when rounding reaches 1000.0 of it
+    i = next(i for i, (scale, _) in enumerate(UNITS) if abs(n) >= scale)
+    tenths = (abs(n) * 10 + UNITS[i][0] // 2) // UNITS[i][0]
+    if tenths >= 10000 and i > 0:
+        i -= 1
+        tenths = (abs(n) * 10 + UNITS[i][0] // 2) // UNITS[i][0]
+    return f"{sign}{tenths // 10}.{tenths % 10}{UNITS[i][1]}"
+
+
+def both(n: int) -> str:
+    return f"{n:,}" if abs(n) < 1000 else f"{n:,} ({short(n)})"
+
+
+def shape_list(s: Shape) -> list[int]:
+    return list(s.dims)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One displayed row: a layer or a collapsed block instance."""
+
+    label: str
+    kind: str
+    inputs: str
+    output: str
+    params: int
+    macs: int
+    aux: bool
+    marks: str
+
+
+def _marks(checks: tuple[Check, ...]) -> str:
+    return "".join("✓" if c.ok else "✗" for c in checks)
+
+
+def lines(report: Report, depth: int | None = None) -> list[Line]:
+    """Rows to display; block instances nested deeper than ``depth`` collapse."""
+    out: list[Line] = []
+    seen: set[tuple[str, ...]] = set()
+    group_checks = {c.scope: c for c in report.checks}
+    for r in report.rows:
+        if depth is not None and len(r.group) > depth:
+            key = r.group[: depth + 1]
+            if key in seen:
+                continue
+            seen.add(key)
+            members = [m for m in report.rows if m.group[: depth + 1] == key]
+            t = Totals.of(tuple(members))
+            inst = key[-1]
+            marks = _marks(tuple(c for c in report.checks if c.scope == inst)) if inst in group_checks else ""
+            out.append(
+                Line(
+                    "  " * depth + inst, "block", " + ".join(str(s) for s in members[0].inputs),
+                    str(members[-1].output), t.params, t.macs + t.aux_macs, members[0].aux, marks,
+                )
+            )
+            continue
+        indent = "  " * len(r.group)
+        out.append(
+            Line(
+                indent + r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output),
+                r.cost.params, r.cost.macs, r.aux, _marks(r.checks),
+            )
+        )
+    return out
+
+
+def table(report: Report, console: Console, depth: int | None = None) -> None:
+    t = report.totals
+    title = f"{report.name}: {report.input} -> {report.output}"
+    tab = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    for col, just in (("name", "left"), ("kind", "left"), ("input", "right"), ("output", "right"),
+                      ("params", "right"), ("MACs", "right"), ("MACs %", "right")):
+        tab.add_column(col, justify=just)  # type: ignore[arg-type]
+    has_checks = any(r.checks for r in report.rows) or bool(report.checks)
+    if has_checks:
+        tab.add_column("expect")
+    for ln in lines(report, depth):
+        share = "aux" if ln.aux else (f"{100 * ln.macs / t.macs:.1f}" if t.macs else "-")
+        cells = [ln.label, ln.kind, ln.inputs, ln.output, both(ln.params) if ln.params else "0",
+                 both(ln.macs) if ln.macs else "0", share]
+        if has_checks:
+            cells.append(ln.marks)
+        tab.add_row(*cells)
+    console.print(tab)
+    console.print(f"params: {both(t.params)}  (trainable {t.trainable:,}, non-trainable {t.non_trainable:,})")
+    console.print(f"MACs:   {both(t.macs)}   FLOPs (2 x MACs): {both(t.flops)}")
+    if t.aux_macs:
+        console.print(f"aux-head MACs (training only, not in the total): {both(t.aux_macs)}")
+    console.print(
+        f"memory: activations {both(t.activations)} values ({short(4 * t.activations)}B as float32),"
+        f" params {short(t.param_bytes)}B"
+    )
+    failed = [(w, c) for w, c in report.all_checks() if not c.ok]
+    if has_checks:
+        n = len(report.all_checks())
+        console.print(f"expectations: {n - len(failed)} of {n} pass")
+    for where, c in failed:
+        console.print(f"  FAIL {where} {c.field}: expected {c.claimed}, computed {c.actual}  ({c.pos})")
+
+
+def checks_text(report: Report) -> str:
+    rows = report.all_checks()
+    out = [
+        f"{'PASS' if c.ok else 'FAIL'}  {where:<16} {c.field:<20} expected {c.claimed:<14}"
+        f" computed {c.actual}" + ("" if c.ok else f"  ({c.pos})")
+        for where, c in rows
+    ]
+    failed = sum(not c.ok for _, c in rows)
+    out.append(f"{len(rows) - failed} passed, {failed} failed" if rows else "no expectations in this spec")
+    return "\n".join(out)
+
+
+def _check_json(where: str, c: Check) -> dict[str, Any]:
+    return {"where": where, "field": c.field, "expected": c.claimed, "actual": c.actual, "ok": c.ok,
+            "pos": str(c.pos) if c.pos else None}
+
+
+def _layer_json(r: LayerReport) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "kind": r.kind,
+        "input": shape_list(r.inputs[0]),
+        "inputs": [shape_list(s) for s in r.inputs],
+        "output": shape_list(r.output),
+        "params": r.cost.params,
+        "trainable_params": r.cost.trainable,
+        "non_trainable_params": r.cost.non_trainable,
+        "macs": r.cost.macs,
+        "flops": 2 * r.cost.macs,
+        "activations": r.activations,
+        "memory_bytes": r.memory_bytes,
+        "group": list(r.group),
+        "aux": r.aux,
+        "pos": str(r.pos) if r.pos else None,
+        "notes": list(r.notes),
+        "expect": [_check_json(r.name, c) for c in r.checks],
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    t = report.totals
+    return {
+        "name": report.name,
+        "input": shape_list(report.input),
+        "output": shape_list(report.output),
+        "layers": [_layer_json(r) for r in report.rows],
+        "totals": {
+            "params": t.params,
+            "trainable_params": t.trainable,
+            "non_trainable_params": t.non_trainable,
+            "macs": t.macs,
+            "flops": t.flops,
+            "aux_macs": t.aux_macs,
+            "activations": t.activations,
+            "param_bytes": t.param_bytes,
+        },
+        "expect": [_check_json(w, c) for w, c in report.all_checks()],
+    }
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2)
+
+
+CSV_FIELDS = ("name", "kind", "input", "output", "params", "trainable_params", "non_trainable_params",
+              "macs", "flops", "activations", "group", "aux")
+
+
+def to_csv(report: Report) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for r in report.rows:
+        w.writerow([r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output), r.cost.params,
+                    r.cost.trainable, r.cost.non_trainable, r.cost.macs, 2 * r.cost.macs, r.activations,
+                    ".".join(r.group), int(r.aux)])
+    t = report.totals
+    w.writerow(["TOTAL", "", str(report.input), str(report.output), t.params, t.trainable, t.non_trainable,
+                t.macs, t.flops, t.activations, "", ""])
+    return buf.getvalue()
+
+
+def to_markdown(report: Report, depth: int | None = None) -> str:
+    t = report.totals
+    out = [f"### {report.name}: {report.input} → {report.output}", "",
+           "| name | kind | input | output | params | MACs |", "|---|---|---|---|--:|--:|"]
+    for ln in lines(report, depth):
+        out.append(f"| {ln.label.strip()} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {ln.macs:,} |")
+    out += ["", f"**params** {t.params:,} (trainable {t.trainable:,}, non-trainable {t.non_trainable:,}) · "
+            f"**MACs** {t.macs:,} ({short(t.macs)}) · **FLOPs** (2 × MACs) {t.flops:,}"]
+    return "\n".join(out) + "\n"
+
+
+def kinds_text() -> str:
+    """Every layer kind with its aliases, first doc line and arguments."""
+    from dataclasses import MISSING
+
+    from .layers.base import REGISTRY, arg_fields
+
+    out = []
+    for name, cls in sorted(REGISTRY.items()):
+        if name != cls.kind:
+            continue
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        alias = f" (alias {', '.join(cls.aliases)})" if cls.aliases else ""
+        out.append(f"{name}{alias}: {doc}")
+        for f in arg_fields(cls):
+            default = "required" if f.default is MISSING else f"default {f.default}"
+            main = " [main]" if f.name == cls.main else ""
+            out.append(f"    {f.name}{main}: {f.metadata['doc']} ({default})")
+    return "\n".join(out)
