@@ -254,7 +254,12 @@ class Builder:
             inputs = tuple(self.path(p, cur, ctx) for p in e.args.items)
             return self.add(build(cls, None, e.kind_pos, e.kind), inputs, e, ctx, last)
         layer = build(cls, e.args, e.kind_pos, e.kind)
-        return self.add(layer, (cur,), e, ctx, last)
+        refs = [cur]
+        for ref in cls.refs:
+            node = e.args.get(ref) if isinstance(e.args, YMap) else None
+            if isinstance(node, YScalar) and getattr(layer, ref) is not None:
+                refs.append(self.lookup(node, ctx))
+        return self.add(layer, tuple(refs), e, ctx, last)
 
     def lookup(self, ref: YScalar, ctx: Ctx) -> int:
         found = ctx.scope.find(ref.value)

@@ -37,6 +37,7 @@ class Layer:
     aliases: ClassVar[tuple[str, ...]] = ()
     main: ClassVar[str | None] = None  # the argument a bare scalar sets
     arity: ClassVar[int] = 1  # inputs taken; 0 means two or more (merges)
+    refs: ClassVar[tuple[str, ...]] = ()  # args naming earlier outputs: extra inputs
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         raise NotImplementedError
