@@ -162,3 +162,60 @@ def substitute(node: YNode, env: Env, max_len: int = 200) -> YNode:
         return ref.value
 
     return YScalar(_EMBEDDED.sub(repl, node.value), node.plain, node.pos)
+
+
+# --- ${...} inside YAML flow collections ------------------------------------
+# In ``{filters: ${4 * growth}}`` the braces of the expression would end the
+# flow mapping.  Before parsing, each ``${...}`` is swapped for a placeholder
+# of the same length (so every column stays right) and swapped back in the
+# parsed scalars afterwards.
+
+_PROTECT = re.compile(r"\$\{[^{}\n]*\}")
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _placeholder(i: int, length: int) -> str | None:
+    code = ""
+    while True:
+        i, r = divmod(i, 36)
+        code = _DIGITS[r] + code
+        if i == 0:
+            break
+    body = "$Q" + code
+    return body + "Q" * (length - len(body)) if len(body) <= length else None
+
+
+def protect(text: str) -> tuple[str, dict[str, str]]:
+    """Swap every ``${...}`` for a same-length placeholder; returns the table."""
+    table: dict[str, str] = {}
+
+    def swap(m: re.Match[str]) -> str:
+        ph = _placeholder(len(table), len(m.group(0)))
+        if ph is None:  # too many tiny expressions: leave this one as written
+            return m.group(0)
+        table[ph] = m.group(0)
+        return ph
+
+    return _PROTECT.sub(swap, text), table
+
+
+def restore(root: YNode | None, table: dict[str, str]) -> None:
+    """Put the original ``${...}`` text back into the parsed scalars, in place."""
+    if not table or root is None:
+        return
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+    stack: list[YNode] = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # YAML aliases share nodes
+            continue
+        seen.add(id(node))
+        if isinstance(node, YScalar):
+            if "$Q" in node.value:
+                node.value = pattern.sub(lambda m: table[m.group(0)], node.value)
+        elif isinstance(node, YSeq):
+            stack.extend(node.items)
+        else:
+            for k, v in node.pairs:
+                stack.extend((k, v))

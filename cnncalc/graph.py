@@ -200,7 +200,7 @@ class Builder:
         return cur
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
-        e = split_entry(substitute(item, ctx.env, self.limits.max_expr) if ctx.env else item)
+        e = split_entry(substitute(item, ctx.env, self.limits.max_expr))
         for i in range(e.repeat):
             last = i == e.repeat - 1
             cur = self.apply(e, cur, ctx, last)

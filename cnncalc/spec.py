@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .blocks import protect, restore
 from .errors import CnnCalcError, LimitError, SourcePos, SpecError, raise_all
 from .layers.base import did_you_mean
 from .shapes import Shape
@@ -103,7 +104,9 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
 
 def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     """Check the top level of a spec; every error found is raised together."""
-    root = parse_yaml(text, file, max_depth=limits.max_depth)
+    protected, table = protect(text)  # ${...} may sit inside {flow} collections
+    root = parse_yaml(protected, file, max_depth=limits.max_depth)
+    restore(root, table)
     start = SourcePos(file, 1, 1)
     if root is None:
         raise SpecError("spec is empty: it needs at least 'input' and 'layers'", start, code="E105")
