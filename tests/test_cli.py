@@ -1,0 +1,115 @@
+"""One test (at least) per command: output formats, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cnncalc.cli import app
+
+runner = CliRunner()
+SPECS = Path(__file__).parent.parent / "specs"
+LENET = str(SPECS / "lenet5.yaml")
+
+
+def write(tmp_path: Path, text: str, name: str = "net.yaml") -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_summary_table_plain_when_piped() -> None:
+    res = runner.invoke(app, ["summary", LENET])
+    assert res.exit_code == 0, res.output
+    assert "\x1b[" not in res.stdout  # no colour codes when not a terminal
+    # LeNet-5 totals worked by hand in tests/test_seeds.py: 61,706 params, 416,520 MACs
+    assert "61,706" in res.stdout and "416,520" in res.stdout
+    assert "FLOPs (2 x MACs): 833,040" in res.stdout
+
+
+def test_summary_json_contract() -> None:
+    res = runner.invoke(app, ["summary", LENET, "--format", "json"])
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert data["input"] == [32, 32, 1] and data["output"] == [10]
+    first = data["layers"][0]
+    for key in ("name", "kind", "input", "output", "params", "trainable_params", "macs"):
+        assert key in first
+    assert first["name"] == "conv1" and first["output"] == [28, 28, 6]
+    assert data["layers"][6]["output"] == [400]  # flatten: 5*5*16
+    t = data["totals"]
+    assert (t["params"], t["trainable_params"], t["non_trainable_params"]) == (61706, 61706, 0)
+    assert t["flops"] == 2 * t["macs"] == 833040
+
+
+def test_summary_csv_and_markdown() -> None:
+    res = runner.invoke(app, ["summary", LENET, "-f", "csv"])
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert rows[0]["name"] == "conv1" and rows[0]["params"] == "156"  # 6*(25+1)
+    assert rows[-1]["name"] == "TOTAL" and rows[-1]["macs"] == "416520"
+    md = runner.invoke(app, ["summary", LENET, "-f", "markdown"]).stdout
+    assert "| conv1 | conv | 32x32x1 | 28x28x6 | 156 | 117,600 |" in md  # 28*28*6*25
+
+
+def test_check_passes_and_fails(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["check", LENET])
+    assert ok.exit_code == 0 and "0 failed" in ok.stdout
+    bad = write(tmp_path, "input: 7x7x3\nlayers:\n  - conv: {filters: 1, kernel: 3}\n    expect: {params: 27}\n")
+    res = runner.invoke(app, ["check", bad])
+    # 1*(3*3*3 + 1) = 28, so the claim 27 fails
+    assert res.exit_code == 1
+    assert "FAIL" in res.stdout and "expected 27" in res.stdout and "computed 28" in res.stdout
+
+
+def test_short_form_expectations(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 28x28x192\nlayers:\n  - conv: {filters: 32, kernel: 5, padding: same}\n"
+                 "expect: {macs: 120.4M, flops: 240.8M}\n")
+    # 28*28*32*5*5*192 = 120,422,400 -> 120.4M; FLOPs 240,844,800 -> 240.8M
+    assert runner.invoke(app, ["check", spec]).exit_code == 0
+    spec2 = write(tmp_path, "input: 28x28x192\nlayers: [conv: {filters: 32, kernel: 5}]\nexpect: {macs: 120.4M}\n", "b.yaml")
+    assert runner.invoke(app, ["check", spec2]).exit_code == 1  # valid padding: 88,473,600
+
+
+def test_user_error_is_positioned_exit_2(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 8x8x3\nlayers:\n  - conv: {filters: 4, kernal: 3}\n")
+    res = runner.invoke(app, ["summary", spec])
+    assert res.exit_code == 2
+    assert f"{spec}:3:24: error[E121]: unknown argument 'kernal' for conv" in res.stderr
+    assert "   3 |   - conv: {filters: 4, kernal: 3}" in res.stderr
+    assert "hint: did you mean 'kernel'?" in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_traceback_flag_shows_python_trace(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 8x8x3\nlayers: [frobnicate]\n")
+    res = runner.invoke(app, ["summary", spec, "--traceback"])
+    assert res.exit_code != 0 and res.exception is not None
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["summary", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2 and "cannot read spec" in res.stderr
+
+
+def test_stdin_spec() -> None:
+    res = runner.invoke(app, ["summary", "-", "-f", "json"], input="input: 4x4x1\nlayers: [flatten]\n")
+    assert json.loads(res.stdout)["output"] == [16]
+
+
+def test_kinds_lists_every_kind() -> None:
+    res = runner.invoke(app, ["kinds"])
+    assert res.exit_code == 0
+    assert "conv (alias conv2d)" in res.stdout and "deconv" in res.stdout and "filters [main]" in res.stdout
+
+
+def test_depth_collapses_blocks(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 8x8x4\nblocks:\n  b: {layers: [conv: {filters: 4, kernel: 1}, relu]}\n"
+                 "layers:\n  - b:\n    repeat: 2\n")
+    res = runner.invoke(app, ["summary", spec, "--depth", "0"])
+    assert "b1" in res.stdout and "b2" in res.stdout and "relu1" not in res.stdout
+    # one block: 4*(4+1) = 20 params
+    assert res.stdout.count(" 20 ") == 2
