@@ -7,6 +7,7 @@ source line and a caret.  ``--traceback`` shows the Python trace instead.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -50,10 +51,16 @@ MaxDepthOpt = Annotated[int, typer.Option("--max-depth", help="limit on YAML nes
 MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", help="limit on spec file size")]
 
 
-def _stdout() -> Console:
-    # Piped output is plain text, wide enough never to wrap a table row.
+def print_rich(draw: Callable[[Console], None]) -> None:
+    """Colour on a terminal (NO_COLOR respected); piped: plain text, no wrapping, no padding."""
     console = Console(highlight=False)
-    return console if console.is_terminal else Console(highlight=False, width=200, no_color=True)
+    if console.is_terminal:
+        draw(console)
+        return
+    plain = Console(highlight=False, width=250, no_color=True, record=True, file=io.StringIO())
+    draw(plain)
+    text = plain.export_text()
+    typer.echo("\n".join(line.rstrip() for line in text.splitlines()))
 
 
 def fail(message: str) -> NoReturn:
@@ -94,7 +101,7 @@ def emit(report: Report, fmt: Format, depth: int | None) -> None:
     elif fmt is Format.markdown:
         typer.echo(render.to_markdown(report, depth), nl=False)
     else:
-        render.table(report, _stdout(), depth)
+        print_rich(lambda console: render.table(report, console, depth))
 
 
 @app.command()
