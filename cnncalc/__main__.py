@@ -1,0 +1,5 @@
+"""``python -m cnncalc`` runs the CLI."""
+
+from .cli import main
+
+main()
