@@ -57,32 +57,34 @@ def _marks(checks: tuple[Check, ...]) -> str:
     return "".join("✓" if c.ok else "✗" for c in checks)
 
 
+def _group_line(report: Report, key: tuple[str, ...], collapsed: bool) -> Line:
+    """A block instance as one line: its subtotals, first input and last output."""
+    members = [m for m in report.rows if m.group[: len(key)] == key]
+    t = Totals.of(tuple(members))
+    inst = key[-1]
+    marks = _marks(tuple(c for c in report.checks if c.scope == inst))
+    label = "  " * (len(key) - 1) + ("" if collapsed else "▸ ") + inst
+    return Line(label, "block", " + ".join(str(s) for s in members[0].inputs), str(members[-1].output),
+                t.params, t.macs + t.aux_macs, members[0].aux, marks)
+
+
 def lines(report: Report, depth: int | None = None) -> list[Line]:
-    """Rows to display; block instances nested deeper than ``depth`` collapse."""
+    """Rows to display: each block instance gets a subtotal line; instances nested
+    deeper than ``depth`` collapse into that line."""
     out: list[Line] = []
     seen: set[tuple[str, ...]] = set()
-    group_checks = {c.scope: c for c in report.checks}
     for r in report.rows:
+        levels = len(r.group) if depth is None else min(len(r.group), depth + 1)
+        for n in range(1, levels + 1):
+            key = r.group[:n]
+            if key not in seen:
+                seen.add(key)
+                out.append(_group_line(report, key, collapsed=depth is not None and n == depth + 1))
         if depth is not None and len(r.group) > depth:
-            key = r.group[: depth + 1]
-            if key in seen:
-                continue
-            seen.add(key)
-            members = [m for m in report.rows if m.group[: depth + 1] == key]
-            t = Totals.of(tuple(members))
-            inst = key[-1]
-            marks = _marks(tuple(c for c in report.checks if c.scope == inst)) if inst in group_checks else ""
-            out.append(
-                Line(
-                    "  " * depth + inst, "block", " + ".join(str(s) for s in members[0].inputs),
-                    str(members[-1].output), t.params, t.macs + t.aux_macs, members[0].aux, marks,
-                )
-            )
             continue
-        indent = "  " * len(r.group)
         out.append(
             Line(
-                indent + r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output),
+                "  " * len(r.group) + r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output),
                 r.cost.params, r.cost.macs, r.aux, _marks(r.checks),
             )
         )
