@@ -55,8 +55,14 @@ def _explain_mismatch(graph: Graph, node: Node, shapes: list[Shape]) -> str | No
     return "; ".join(dict.fromkeys(notes)) + " — choose an input size the strides divide exactly"
 
 
-def analyze(graph: Graph) -> Report:
-    """Propagate shapes through the graph and cost every layer."""
+class _Failed(Exception):
+    """Internal: a ShapeError together with the node and input shapes it happened at."""
+
+    def __init__(self, error: ShapeError, node: Node, ins: tuple[Shape, ...], shapes: list[Shape]) -> None:
+        self.error, self.node, self.ins, self.shapes = error, node, ins, shapes
+
+
+def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
     shapes: list[Shape] = []
     rows: list[LayerReport] = []
     for node in graph.nodes:
@@ -66,18 +72,63 @@ def analyze(graph: Graph) -> Report:
             cost = node.layer.cost(ins, out)
             notes = node.layer.notes(ins, out)
         except ShapeError as exc:
-            shown = " and ".join(str(s) for s in ins)
-            names = [("input" if i == INPUT else graph.nodes[i].name) for i in node.inputs]
-            origin = f" (from {', '.join(names)})" if len(ins) > 1 else ""
-            exc.message = f"{node.name}: {exc.message}" if shown in exc.message else (
-                f"{node.name} on input {shown}{origin}: {exc.message}"
-            )
-            if len(ins) > 1 and exc.hint is None:
-                exc.hint = _explain_mismatch(graph, node, shapes)
-            raise exc.at(node.pos, node.trace) from None
+            raise _Failed(exc, node, ins, shapes) from None
         shapes.append(out)
         checks = _judge(node.claims, out, cost)
         rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes))
+    return shapes, rows
+
+
+def accepts(graph: Graph, shape: Shape) -> bool:
+    """Whether every layer of ``graph`` can run on an input of ``shape``."""
+    try:
+        _propagate(replace(graph, input=shape))
+    except _Failed:
+        return False
+    return True
+
+
+def accepted_sizes(graph: Graph, sizes: range) -> list[int]:
+    """Square input sizes n (n x n x C) in ``sizes`` the graph accepts (H = W assumed)."""
+    c = graph.input.dims[2:]
+    return [n for n in sizes if accepts(graph, Shape((n, n, *c)))]
+
+
+def _nearest_working(graph: Graph) -> str | None:
+    x = graph.input
+    if not x.is_image or x.h != x.w:
+        return None
+    found = accepted_sizes(graph, range(max(1, x.h - 64), x.h + 65))
+    below = [n for n in found if n < x.h][-1:]
+    above = [n for n in found if n > x.h][:1]
+    if not below and not above:
+        return None
+    return "nearest input sizes that work: " + " and ".join(f"{n}x{n}" for n in below + above)
+
+
+def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
+    exc, node, ins = failed.error, failed.node, failed.ins
+    shown = " and ".join(str(s) for s in ins)
+    names = [("input" if i == INPUT else graph.nodes[i].name) for i in node.inputs]
+    origin = f" (from {', '.join(names)})" if len(ins) > 1 else ""
+    if shown in exc.message:
+        exc.message = f"{node.name}: {exc.message}"
+    else:
+        exc.message = f"{node.name} on input {shown}{origin}: {exc.message}"
+    if exc.hint is None:
+        hints = [h for h in (_explain_mismatch(graph, node, failed.shapes) if len(ins) > 1 else None,
+                             _nearest_working(graph)) if h]
+        exc.hint = "; ".join(hints) or None
+    exc.at(node.pos, node.trace)
+    return exc
+
+
+def analyze(graph: Graph) -> Report:
+    """Propagate shapes through the graph and cost every layer."""
+    try:
+        shapes, rows = _propagate(graph)
+    except _Failed as failed:
+        raise _decorate(graph, failed) from None
     output = graph.input if graph.output == INPUT else shapes[graph.output]
     all_rows = tuple(rows)
     group_checks = []

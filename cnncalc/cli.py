@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from . import render
-from .analyze import analyze
+from .analyze import accepted_sizes, analyze
 from .errors import CnnCalcError, format_error
 from .graph import build_graph
 from .shapes import Report
@@ -133,6 +133,24 @@ def check(
         typer.echo(render.checks_text(report))
     if any(not c.ok for _, c in report.all_checks()):
         raise typer.Exit(1)
+
+
+@app.command()
+def sizes(
+    spec: SpecArg,
+    smallest: Annotated[int, typer.Option("--min", help="smallest H = W to try")] = 1,
+    largest: Annotated[int, typer.Option("--max", help="largest H = W to try")] = 1024,
+    traceback: TracebackOpt = False,
+) -> None:
+    """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
+    sources: dict[str, str] = {}
+
+    def run() -> list[int]:
+        text = sources[str(spec)] = read_source(spec)
+        graph = build_graph(parse_spec(text, str(spec)))
+        return accepted_sizes(graph, range(max(1, smallest), largest + 1))
+
+    typer.echo(render.sizes_text(guarded(sources, traceback, run), smallest, largest))
 
 
 @app.command()

@@ -236,3 +236,23 @@ def kinds_text() -> str:
             main = " [main]" if f.name == cls.main else ""
             out.append(f"    {f.name}{main}: {f.metadata['doc']} ({default})")
     return "\n".join(out)
+
+
+def sizes_text(found: list[int], lo: int, hi: int) -> str:
+    """Accepted sizes, runs of a constant step written as progressions."""
+    if not found:
+        return f"no input size from {lo} to {hi} works"
+    parts: list[str] = []
+    i = 0
+    while i < len(found):
+        j = i + 1
+        step = found[j] - found[i] if j < len(found) else 0
+        while j + 1 < len(found) and found[j + 1] - found[j] == step:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{found[i]} to {found[j]} every {step}")
+            i = j + 1
+        else:
+            parts.append(str(found[i]))
+            i += 1
+    return f"accepted input sizes (n x n) from {lo} to {hi}: " + ", ".join(parts)

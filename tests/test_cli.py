@@ -113,3 +113,22 @@ def test_depth_collapses_blocks(tmp_path: Path) -> None:
     assert "b1" in res.stdout and "b2" in res.stdout and "relu1" not in res.stdout
     # one block: 4*(4+1) = 20 params
     assert res.stdout.count(" 20 ") == 2
+
+
+def test_sizes_lists_accepted_inputs(tmp_path: Path) -> None:
+    # conv 3x3 pad 1 keeps n; maxpool 2 floors n/2; upsample 2 doubles: the concat needs n even
+    spec = write(tmp_path, "input: 16x16x1\nlayers:\n  - {conv: {filters: 2, kernel: 3, padding: 1}, name: d}\n"
+                 "  - maxpool: 2\n  - upsample: 2\n  - concat: [d, []]\n")
+    res = runner.invoke(app, ["sizes", spec, "--min", "2", "--max", "20"])
+    assert res.exit_code == 0
+    assert res.stdout.strip() == "accepted input sizes (n x n) from 2 to 20: 2 to 20 every 2"
+
+
+def test_mismatch_hint_names_nearest_sizes(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 15x15x1\nlayers:\n  - {conv: {filters: 2, kernel: 3, padding: 1}, name: d}\n"
+                 "  - maxpool: 2\n  - upsample: 2\n  - concat: [d, []]\n")
+    res = runner.invoke(app, ["summary", spec])
+    assert res.exit_code == 2
+    # 15 -> floor(15/2) = 7 -> 14 != 15; 14 and 16 are the nearest even sizes
+    assert "maxpool1 (maxpool, stride 2) takes 15 to 7" in res.stderr
+    assert "nearest input sizes that work: 14x14 and 16x16" in res.stderr

@@ -13,10 +13,6 @@ from ..shapes import Shape
 from .base import Layer, register
 
 
-def _fmt(inputs: tuple[Shape, ...]) -> str:
-    return ", ".join(str(s) for s in inputs)
-
-
 @register
 @dataclass(frozen=True, kw_only=True)
 class Concat(Layer):
@@ -28,7 +24,7 @@ class Concat(Layer):
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         first = inputs[0]
         if any(s.dims[:-1] != first.dims[:-1] for s in inputs):
-            raise ShapeError(f"concat needs equal spatial sizes, got {_fmt(inputs)}", code="E310")
+            raise ShapeError("concat needs equal spatial sizes (H x W) on every input", code="E310")
         return first.with_c(sum(s.c for s in inputs))
 
 
@@ -42,7 +38,7 @@ class Add(Layer):
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         if any(s != inputs[0] for s in inputs):
-            raise ShapeError(f"add needs equal shapes, got {_fmt(inputs)}", code="E310")
+            raise ShapeError("add needs all inputs of the same shape", code="E310")
         return inputs[0]
 
 
@@ -60,5 +56,5 @@ class Multiply(Layer):
             same = s == full
             gate = s.c == full.c and s.numel == s.c
             if not (same or gate):
-                raise ShapeError(f"multiply needs equal shapes or a 1x1xC gate, got {_fmt(inputs)}", code="E310")
+                raise ShapeError("multiply needs equal shapes, or a 1x1xC gate with the same C", code="E310")
         return full
