@@ -75,7 +75,8 @@ class Scope:
         return None
 
     def visible(self) -> list[str]:
-        out, s = [], self
+        out: list[str] = []
+        s: Scope | None = self
         while s is not None:
             out += list(s.names)
             s = s.parent
@@ -185,7 +186,9 @@ class Builder:
         self.count(self.spec.layers.items, {}, ())
         out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
         top = self.claims(self.spec.expect, TOTAL_FIELDS)
-        unique = {(str(e.pos), e.message): e for e in self.errors}
+        unique: dict[tuple[str, str], CnnCalcError] = {}
+        for err in self.errors:  # a block used n times reports its error once, at the first use
+            unique.setdefault((str(err.pos), err.message), err)
         raise_all(list(unique.values()))
         return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
 

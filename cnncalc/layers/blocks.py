@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..errors import ShapeError, SpecError
 from ..shapes import Cost, Shape
 from ..values import as_str
-from .base import Layer, Pad4, arg, boolean, choice, need_image, pad_form, pos_int, register
+from .base import Layer, Pad4, arg, boolean, choice, need_image, nonneg_int, pad_form, pos_int, register
 from .conv import Conv, k_eff
 
 
@@ -80,6 +80,27 @@ class ChannelShuffle(Layer):
         if x.c % self.groups:
             raise ShapeError(f"channel_shuffle: groups={self.groups} must divide the channels of {x}", code="E303")
         return x
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ChannelSplit(Layer):
+    """Slice ``index`` (from 0) of ``parts`` equal channel slices, as ``torch.chunk(x, parts,
+    dim=1)[index]`` (ShuffleNetV2's channel split); no parameters, 0 MACs."""
+
+    kind = "channel_split"
+    parts: int = arg(pos_int, doc="number of equal slices; must divide C")
+    index: int = arg(nonneg_int, doc="which slice, from 0")
+
+    def validate(self) -> None:
+        if self.index >= self.parts:
+            raise SpecError(f"channel_split: index {self.index} is not below parts={self.parts}", code="E111")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        x = inputs[0]
+        if x.c % self.parts:
+            raise ShapeError(f"channel_split: parts={self.parts} must divide the channels of {x}", code="E303")
+        return x.with_c(x.c // self.parts)
 
 
 def _name(node, what):  # type: ignore[no-untyped-def]
