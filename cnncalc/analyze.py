@@ -137,7 +137,6 @@ def analyze(graph: Graph) -> Report:
             continue
         members = tuple(r for r in all_rows if instance in r.group)
         last = members[-1].output if members else graph.input
-        for c in _judge(info.claims, last, Totals.of(members), instance):
-            group_checks.append(c)
+        group_checks.extend(_judge(info.claims, last, Totals.of(members), instance))
     top = _judge(graph.claims, output, Totals.of(all_rows), "totals")
     return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .blocks import Env, substitute
-from .expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from .errors import CnnCalcError, GraphError, LimitError, SourcePos, SpecError, raise_all
+from .expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from .layers import REGISTRY, Layer, build
 from .layers.base import did_you_mean
 from .shapes import Shape

@@ -213,8 +213,8 @@ def to_markdown(report: Report, depth: int | None = None) -> str:
            "| name | kind | input | output | params | MACs |", "|---|---|---|---|--:|--:|"]
     for ln in lines(report, depth):
         out.append(f"| {ln.label.strip()} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {ln.macs:,} |")
-    out += ["", f"**params** {t.params:,} (trainable {t.trainable:,}, non-trainable {t.non_trainable:,}) · "
-            f"**MACs** {t.macs:,} ({short(t.macs)}) · **FLOPs** (2 × MACs) {t.flops:,}"]
+    out += ["", (f"**params** {t.params:,} (trainable {t.trainable:,}, non-trainable {t.non_trainable:,}) · "
+                 f"**MACs** {t.macs:,} ({short(t.macs)}) · **FLOPs** (2 × MACs) {t.flops:,}")]
     return "\n".join(out) + "\n"
 
 

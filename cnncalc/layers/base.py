@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from ..errors import CnnCalcError, ShapeError, SpecError, SourcePos, raise_all
+from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, raise_all
 from ..shapes import Cost, Shape
 from ..values import as_bool, as_int_list, as_pair, as_str, describe
 from ..yamltree import YMap, YNode, YScalar

@@ -70,4 +70,4 @@ class ZeroPad(Layer):
         return Shape((x.h + t + b, x.w + left + r, x.c))
 
 
-__all__ = ["Flatten", "Upsample", "ZeroPad", "Pad4", "nonneg_int"]
+__all__ = ["Flatten", "Pad4", "Upsample", "ZeroPad", "nonneg_int"]
