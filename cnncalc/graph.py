@@ -204,9 +204,19 @@ class Builder:
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
         e = split_entry(substitute(item, ctx.env, self.limits.max_expr))
+        if e.repeat > 1 and e.name is not None:
+            # A named repetition is one group (e.g. ResNet's layer1): the name refers to
+            # the last output and `expect` to the subtotals of all copies.
+            instance = ctx.scope.prefix + e.name.value
+            self.groups[instance] = GroupInfo("repeat", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
+            inner = Ctx(ctx.env, ctx.scope, (*ctx.group, instance), ctx.trace, ctx.aux)
+            copy = Entry(e.kind, e.kind_pos, e.args, None, None, 1, e.pos)
+            for _ in range(e.repeat):
+                cur = self.apply(copy, cur, inner, True)
+            self.bind(e.name, cur, ctx)
+            return cur
         for i in range(e.repeat):
-            last = i == e.repeat - 1
-            cur = self.apply(e, cur, ctx, last)
+            cur = self.apply(e, cur, ctx, i == e.repeat - 1)
         return cur
 
     def fresh(self, base: str) -> str:

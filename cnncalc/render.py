@@ -200,7 +200,7 @@ def to_csv(report: Report) -> str:
     for r in report.rows:
         w.writerow([r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output), r.cost.params,
                     r.cost.trainable, r.cost.non_trainable, r.cost.macs, 2 * r.cost.macs, r.activations,
-                    ".".join(r.group), int(r.aux)])
+                    r.group[-1] if r.group else "", int(r.aux)])
     t = report.totals
     w.writerow(["TOTAL", "", str(report.input), str(report.output), t.params, t.trainable, t.non_trainable,
                 t.macs, t.flops, t.activations, "", ""])

@@ -109,7 +109,23 @@ def test_repeat_on_a_plain_layer() -> None:
             name: last
           - add: [last, []]
     """)
-    assert [row.name for row in r.rows] == ["conv1", "conv2", "last", "add1"]
+    # a named repetition is one group; the name refers to its last output
+    assert [row.name for row in r.rows] == ["conv1", "conv2", "conv3", "add1"]
+    assert [row.group for row in r.rows] == [("last",)] * 3 + [()]
+    assert r.rows[3].inputs == (r.rows[2].output, r.rows[2].output)
+
+
+def test_named_repeat_expect_applies_to_the_whole_group() -> None:
+    r = run("""
+        input: 8x8x4
+        layers:
+          - conv: {filters: 4, kernel: 1}
+            repeat: 2
+            name: pair
+            expect: {params: 40}
+    """)
+    # two 1x1 convs 4->4 with bias: 2 * 4*(4+1) = 40
+    assert [c.ok for c in r.checks] == [True] and r.checks[0].scope == "pair"
 
 
 def test_block_scalar_argument_and_group_expect() -> None:
