@@ -137,6 +137,9 @@ def analyze(graph: Graph) -> Report:
             continue
         members = tuple(r for r in all_rows if instance in r.group)
         last = members[-1].output if members else graph.input
-        group_checks.extend(_judge(info.claims, last, Totals.of(members), instance))
+        sub = Totals.of(members)
+        if members and all(m.aux for m in members):  # a block inside an aux head: its MACs are aux MACs
+            sub = replace(sub, macs=sub.aux_macs)
+        group_checks.extend(_judge(info.claims, last, sub, instance))
     top = _judge(graph.claims, output, Totals.of(all_rows), "totals")
     return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top))

@@ -63,6 +63,10 @@ def print_rich(draw: Callable[[Console], None]) -> None:
     typer.echo("\n".join(line.rstrip() for line in text.splitlines()))
 
 
+def is_terminal() -> bool:
+    return Console().is_terminal
+
+
 def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -101,7 +105,10 @@ def emit(report: Report, fmt: Format, depth: int | None) -> None:
     elif fmt is Format.markdown:
         typer.echo(render.to_markdown(report, depth), nl=False)
     else:
-        print_rich(lambda console: render.table(report, console, depth))
+        if is_terminal():
+            render.table(report, Console(highlight=False), depth)
+        else:
+            typer.echo(render.plain_table(report, depth), nl=False)
 
 
 @app.command()

@@ -91,38 +91,73 @@ def lines(report: Report, depth: int | None = None) -> list[Line]:
     return out
 
 
-def table(report: Report, console: Console, depth: int | None = None) -> None:
+COLUMNS = (("name", "left"), ("kind", "left"), ("input", "right"), ("output", "right"),
+           ("params", "right"), ("MACs", "right"), ("MACs %", "right"))
+
+
+def cells(report: Report, depth: int | None = None) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """Column headers (with justification) and the text of every table cell."""
     t = report.totals
-    title = f"{report.name}: {report.input} -> {report.output}"
-    tab = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    for col, just in (("name", "left"), ("kind", "left"), ("input", "right"), ("output", "right"),
-                      ("params", "right"), ("MACs", "right"), ("MACs %", "right")):
-        tab.add_column(col, justify=just)  # type: ignore[arg-type]
-    has_checks = any(r.checks for r in report.rows) or bool(report.checks)
+    columns = list(COLUMNS)
+    has_checks = bool(report.all_checks())
     if has_checks:
-        tab.add_column("expect")
+        columns.append(("expect", "left"))
+    rows = []
     for ln in lines(report, depth):
         share = "aux" if ln.aux else (f"{100 * ln.macs / t.macs:.1f}" if t.macs else "-")
-        cells = [ln.label, ln.kind, ln.inputs, ln.output, both(ln.params) if ln.params else "0",
-                 both(ln.macs) if ln.macs else "0", share]
-        if has_checks:
-            cells.append(ln.marks)
-        tab.add_row(*cells)
-    console.print(tab)
-    console.print(f"params: {both(t.params)}  (trainable {t.trainable:,}, non-trainable {t.non_trainable:,})")
-    console.print(f"MACs:   {both(t.macs)}   FLOPs (2 x MACs): {both(t.flops)}")
+        row = [ln.label, ln.kind, ln.inputs, ln.output, both(ln.params), both(ln.macs), share]
+        rows.append([*row, ln.marks] if has_checks else row)
+    return columns, rows
+
+
+def footer(report: Report) -> list[str]:
+    """Totals, memory and failed expectations, below the table."""
+    t = report.totals
+    out = [
+        f"params: {both(t.params)}  (trainable {t.trainable:,}, non-trainable {t.non_trainable:,})",
+        f"MACs:   {both(t.macs)}   FLOPs (2 x MACs): {both(t.flops)}",
+    ]
     if t.aux_macs:
-        console.print(f"aux-head MACs (training only, not in the total): {both(t.aux_macs)}")
-    console.print(
-        f"memory: activations {both(t.activations)} values ({short(4 * t.activations)}B as float32),"
-        f" params {short(t.param_bytes)}B"
-    )
-    failed = [(w, c) for w, c in report.all_checks() if not c.ok]
-    if has_checks:
-        n = len(report.all_checks())
-        console.print(f"expectations: {n - len(failed)} of {n} pass")
-    for where, c in failed:
-        console.print(f"  FAIL {where} {c.field}: expected {c.claimed}, computed {c.actual}  ({c.pos})")
+        out.append(f"aux-head MACs (training only, not in the total): {both(t.aux_macs)}")
+    out.append(f"memory: activations {both(t.activations)} values ({short(4 * t.activations)}B as float32),"
+               f" params {short(t.param_bytes)}B")
+    checks = report.all_checks()
+    failed = [(w, c) for w, c in checks if not c.ok]
+    if checks:
+        out.append(f"expectations: {len(checks) - len(failed)} of {len(checks)} pass")
+    out += [f"  FAIL {w} {c.field}: expected {c.claimed}, computed {c.actual}  ({c.pos})" for w, c in failed]
+    return out
+
+
+def title(report: Report) -> str:
+    return f"{report.name}: {report.input} -> {report.output}"
+
+
+def table(report: Report, console: Console, depth: int | None = None) -> None:
+    """The report as a rich table (for terminals)."""
+    columns, rows = cells(report, depth)
+    tab = Table(title=title(report), box=box.SIMPLE_HEAD, title_justify="left")
+    for name, just in columns:
+        tab.add_column(name, justify=just)  # type: ignore[arg-type]
+    for row in rows:
+        tab.add_row(*row)
+    console.print(tab)
+    for line in footer(report):
+        console.print(line, markup=False)
+
+
+def plain_table(report: Report, depth: int | None = None) -> str:
+    """The same table as plain aligned text (piped output; fast for huge networks)."""
+    columns, rows = cells(report, depth)
+    widths = [max([len(name), *(len(r[i]) for r in rows)]) for i, (name, _) in enumerate(columns)]
+
+    def fmt(values: list[str]) -> str:
+        parts = [v.ljust(w) if just == "left" else v.rjust(w) for v, w, (_, just) in zip(values, widths, columns)]
+        return "  " + "   ".join(parts).rstrip()
+
+    out = [title(report), "", fmt([name for name, _ in columns]), " " + "─" * (sum(widths) + 3 * len(widths))]
+    out += [fmt(r) for r in rows]
+    return "\n".join([*out, "", *footer(report)]) + "\n"
 
 
 def checks_text(report: Report) -> str:

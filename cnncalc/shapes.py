@@ -145,6 +145,6 @@ class Report:
 
     def all_checks(self) -> list[tuple[str, Check]]:
         """Every claim with where it applies, in source order."""
-        out = [(r.name, c) for r in self.rows for c in r.checks]
+        out = [(f"{r.group[-1]}.{r.name}" if r.group else r.name, c) for r in self.rows for c in r.checks]
         out += [(c.scope or "totals", c) for c in self.checks]
         return sorted(out, key=lambda wc: (wc[1].pos.line, wc[1].pos.col) if wc[1].pos else (1 << 62, 0))

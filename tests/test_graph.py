@@ -221,3 +221,18 @@ def test_layer_count_limit_refuses_before_expanding() -> None:
     with pytest.raises(cnncalc.LimitError) as info:
         cnncalc.analyze_text(text, "big.yaml")
     assert "100,000" in info.value.message
+
+
+def test_block_inside_aux_head_is_judged_on_its_aux_macs() -> None:
+    r = run("""
+        input: 4x4x2
+        blocks:
+          head: {layers: [dense: 3]}
+        layers:
+          - aux:
+              - head:
+                name: h
+                expect: {macs: 96}
+    """)
+    # dense on 4x4x2: 16 positions * 2 * 3 = 96 MACs, all in the aux head
+    assert [c.ok for c in r.checks] == [True]

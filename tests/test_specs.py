@@ -1,0 +1,288 @@
+"""The bundled specs: every file checks, the classic networks match torchvision's
+published figures, and the other networks match facts from outside their own
+``expect:`` (the paper, a hand count, or the same model built in PyTorch)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import app
+
+SPECS = Path(__file__).parent.parent / "specs"
+ALL_SPECS = sorted(SPECS.glob("*.yaml"))
+runner = CliRunner()
+
+
+def analyze(name: str) -> cnncalc.Report:
+    path = SPECS / f"{name}.yaml"
+    if not path.exists():
+        pytest.skip(f"specs/{name}.yaml does not exist yet")
+    return cnncalc.analyze_file(path)
+
+
+# -- (a) every spec parses, carries top-level expectations, and they all hold ------
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda p: p.stem)
+def test_spec_parses_and_has_top_level_expect(spec: Path) -> None:
+    parsed = cnncalc.parse_spec(cnncalc.read_source(spec), str(spec))
+    assert parsed.expect is not None and parsed.expect.pairs, f"{spec.name} has no top-level expect:"
+    assert spec.read_text().lstrip().startswith("#"), f"{spec.name} should open with a comment citing its source"
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda p: p.stem)
+def test_cnncalc_check_passes(spec: Path) -> None:
+    res = runner.invoke(app, ["check", str(spec)])
+    assert res.exit_code == 0, res.output
+    m = re.search(r"(\d+) passed, 0 failed", res.stdout)
+    assert m is not None and int(m.group(1)) >= 1, res.stdout
+
+
+# -- (b) classic networks against torchvision's published figures -----------------
+# Source: torchvision documentation, "Table of all available classification weights"
+# (pytorch.org/vision/stable/models.html), i.e. each weights enum's meta in
+# torchvision/models/*.py: "num_params" and "_ops" (GFLOPS) of IMAGENET1K_V1, e.g.
+# ResNet50_Weights.IMAGENET1K_V1 = {"num_params": 25557032, ..., "_ops": 4.089}.
+# num_params = sum(p.numel() for p in model.parameters()) = our trainable params;
+# "_ops" counts one multiply-add as one op, i.e. our MACs / 1e9, rounded to 3 decimals
+# (at 224x224; inception_v3 at 299x299).
+
+TORCHVISION = [
+    # spec, num_params, GFLOPS
+    ("alexnet", 61_100_840, 0.714),
+    ("vgg16", 138_357_544, 15.47),
+    ("vgg16_bn", 138_365_992, 15.47),
+    ("resnet18", 11_689_512, 1.814),
+    ("resnet34", 21_797_672, 3.664),
+    ("resnet50", 25_557_032, 4.089),
+    ("resnet101", 44_549_160, 7.801),
+    ("resnext50_32x4d", 25_028_904, 4.23),
+    ("googlenet", 6_624_904, 1.498),
+    ("inception_v3", 27_161_264, 5.713),
+    ("densenet121", 7_978_856, 2.834),
+    ("squeezenet1_0", 1_248_424, 0.819),
+    ("mobilenet_v2", 3_504_872, 0.301),
+    ("mobilenet_v3_large", 5_483_032, 0.217),
+    ("shufflenet_v2_x1_0", 2_278_604, 0.145),
+    ("efficientnet_b0", 5_288_548, 0.386),
+]
+
+
+@pytest.mark.parametrize(("name", "num_params", "gflops"), TORCHVISION, ids=[t[0] for t in TORCHVISION])
+def test_classic_network_matches_torchvision(name: str, num_params: int, gflops: float) -> None:
+    r = analyze(name)
+    assert r.totals.trainable == num_params
+    assert round(r.totals.macs / 1e9, 3) == gflops
+    assert r.output.dims in ((1000,), (1, 1, 1000))
+    size = 299 if name == "inception_v3" else 224
+    assert r.input.dims == (size, size, 3)
+
+
+# -- (c) the other networks: facts from outside their own expect: ----------------------
+
+
+def test_unet_matches_the_paper() -> None:
+    r = analyze("unet")
+    # Ronneberger et al. 2015, Fig. 1: 572x572 input tile, 388x388 output segmentation map, 2 classes
+    assert r.input.dims == (572, 572, 1)
+    assert r.output.dims == (388, 388, 2)
+    # Per level, convs (C_in·9 + 1)·C_out: encoder 1-64-64, 64-128-128, ..., 512-1024-1024
+    enc = sum((a * 9 + 1) * b + (b * 9 + 1) * b for a, b in [(1, 64), (64, 128), (128, 256), (256, 512), (512, 1024)])
+    # decoder: up-conv 2x2 C -> C/2 (C·(C/2)·4 + C/2), then convs C -> C/2 -> C/2
+    dec = sum(
+        c * (c // 2) * 4 + c // 2 + (c * 9 + 1) * (c // 2) + ((c // 2) * 9 + 1) * (c // 2)
+        for c in (1024, 512, 256, 128)
+    )
+    assert enc + dec + (64 * 2 + 2) == 31_030_658  # the well-known figure for the paper's U-Net
+    assert r.totals.trainable == 31_030_658 and r.totals.non_trainable == 0
+    # the four skips are centre-cropped: 64 -> 56, 136 -> 104, 280 -> 200, 568 -> 392
+    crops = [(x.inputs[0].h, x.output.h) for x in r.rows if x.kind == "crop"]
+    assert sorted(crops) == [(64, 56), (136, 104), (280, 200), (568, 392)]
+
+
+def test_unet_padded_keeps_the_size_and_needs_no_crop() -> None:
+    r = analyze("unet_padded")
+    h, w, _ = r.input.dims
+    assert r.output.dims[:2] == (h, w)
+    assert not [x for x in r.rows if x.kind == "crop"]
+    assert sorted({x.output.h for x in r.rows if x.kind == "concat"}) == [h // 8, h // 4, h // 2, h]
+
+
+def test_dcgan_generator_output_and_hand_count() -> None:
+    r = analyze("dcgan_generator")
+    # PyTorch DCGAN tutorial: z is nz = 100 values (1x1), the image 64x64 with nc = 3
+    assert r.input.dims == (1, 1, 100)
+    assert r.output.dims == (64, 64, 3)
+    # ConvTranspose2d weights C_in·C_out·4·4 (no bias), BatchNorm 2·C each way
+    chans = [100, 512, 256, 128, 64, 3]
+    weights = sum(a * b * 16 for a, b in itertools.pairwise(chans))
+    bn = sum(2 * c for c in chans[1:-1])
+    assert weights + bn == 3_576_704
+    assert r.totals.trainable == weights + bn
+    assert r.totals.non_trainable == bn
+    assert [x.output.h for x in r.rows if x.kind == "deconv"] == [4, 8, 16, 32, 64]
+
+
+def test_autoencoder_code_and_shapes() -> None:
+    r = analyze("autoencoder")
+    # Keras blog: "at this point the representation is (4, 4, 8) i.e. 128-dimensional"
+    assert r.input.dims == (28, 28, 1) and r.output.dims == (28, 28, 1)
+    smallest = min((x.output for x in r.rows), key=lambda s: s.numel)
+    assert smallest.dims == (4, 4, 8)
+    # Conv2D(3x3) params (9·C_in + 1)·C_out for 1-16-8-8 | 8-8-8-16-1
+    pairs = [(1, 16), (16, 8), (8, 8), (8, 8), (8, 8), (8, 16), (16, 1)]
+    assert r.totals.params == sum((9 * a + 1) * b for a, b in pairs) == 4_385
+
+
+def test_googlenet_aux_adds_the_two_heads_to_the_published_googlenet() -> None:
+    r = analyze("googlenet_aux")
+
+    # InceptionAux(C): BasicConv2d 1x1 C -> 128 (no bias; BN 2·128), fc 2048 -> 1024, fc 1024 -> 1000
+    def head(c: int) -> int:
+        return c * 128 + 2 * 128 + (2048 * 1024 + 1024) + (1024 * 1000 + 1000)
+
+    assert (head(512), head(528)) == (3_188_968, 3_191_016)
+    # torchvision googlenet num_params (no aux heads) 6,624,904 + both heads
+    assert r.totals.trainable == 6_624_904 + head(512) + head(528)
+    # inference MACs unchanged: torchvision's googlenet "_ops" 1.498 GFLOPS
+    assert round(r.totals.macs / 1e9, 3) == 1.498
+    # head MACs: 4·4·128·C (1x1 conv on the 4x4 pool) + 2048·1024 + 1024·1000
+    assert r.totals.aux_macs == sum(16 * 128 * c + 2048 * 1024 + 1024 * 1000 for c in (512, 528))
+    assert r.output.dims == (1000,)
+    aux_rows = [x for x in r.rows if x.aux]
+    assert {x.inputs[0].dims for x in aux_rows if x.kind == "adaptive_avgpool"} == {(14, 14, 512), (14, 14, 528)}
+
+
+def test_googlenet_aux_body_is_googlenet() -> None:
+    base, withaux = analyze("googlenet"), analyze("googlenet_aux")
+    assert withaux.totals.macs == base.totals.macs
+    main = [(x.kind, x.output) for x in withaux.rows if not x.aux]
+    assert main == [(x.kind, x.output) for x in base.rows]
+
+
+# -- PyTorch cross-checks: the same models built in plain PyTorch (meta device: no memory, no
+# compute), parameters() and FlopCounterMode total / 2 = MACs.
+
+
+def _torch_measure(model, shape):  # type: ignore[no-untyped-def]
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.device("meta"):
+        m = model()
+        x = torch.zeros(1, *shape)
+    m.eval()
+    trainable = sum(p.numel() for p in m.parameters())
+    stats = sum(b.numel() for n, b in m.named_buffers() if not n.endswith("num_batches_tracked"))
+    with FlopCounterMode(display=False) as fc:
+        out = m(x)
+    return trainable, stats, fc.get_total_flops() // 2, tuple(out.shape[1:])
+
+
+def _unet(cin: int, pad: int, bn: bool):  # type: ignore[no-untyped-def]
+    """The paper's U-Net (pad=0: crop the skips) or the padded, BatchNorm variant."""
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    def double(i: int, o: int) -> nn.Sequential:
+        layers: list[nn.Module] = []
+        for a, b in ((i, o), (o, o)):
+            layers += [nn.Conv2d(a, b, 3, padding=pad), *([nn.BatchNorm2d(b)] if bn else []), nn.ReLU()]
+        return nn.Sequential(*layers)
+
+    ch = [64, 128, 256, 512, 1024]
+
+    class UNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.down = nn.ModuleList([double(cin, 64)] + [double(ch[i], ch[i + 1]) for i in range(4)])
+            self.ups = nn.ModuleList([nn.ConvTranspose2d(ch[i + 1], ch[i], 2, 2) for i in reversed(range(4))])
+            self.convs = nn.ModuleList([double(ch[i + 1], ch[i]) for i in reversed(range(4))])
+            self.out = nn.Conv2d(64, 2, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            skips = []
+            for i, d in enumerate(self.down):
+                x = d(F.max_pool2d(x, 2) if i else x)
+                skips.append(x)
+            for up, conv, s in zip(self.ups, self.convs, reversed(skips[:-1])):
+                x = up(x)
+                dh, dw = s.shape[2] - x.shape[2], s.shape[3] - x.shape[3]
+                s = s[:, :, dh // 2 : s.shape[2] - (dh - dh // 2), dw // 2 : s.shape[3] - (dw - dw // 2)]
+                x = conv(torch.cat([s, x], 1))
+            return self.out(x)
+
+    return UNet
+
+
+def _check_against_torch(name: str, model, shape) -> None:  # type: ignore[no-untyped-def]
+    r = analyze(name)
+    trainable, stats, macs, out = _torch_measure(model, shape)
+    assert r.totals.trainable == trainable
+    assert r.totals.non_trainable == stats
+    assert r.totals.macs == macs
+    c, h, w = out
+    assert r.output.dims == (h, w, c)
+
+
+@pytest.mark.torch
+def test_unet_against_torch() -> None:
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    _check_against_torch("unet", _unet(1, 0, False), (1, 572, 572))
+
+
+@pytest.mark.torch
+def test_unet_padded_against_torch() -> None:
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    r = analyze("unet_padded")
+    h, w, c = r.input.dims
+    _check_against_torch("unet_padded", _unet(c, 1, True), (c, h, w))
+
+
+@pytest.mark.torch
+def test_dcgan_generator_against_torch() -> None:
+    torch = pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    nn = torch.nn
+    nz, ngf, nc = 100, 64, 3
+
+    def generator() -> nn.Module:
+        # verbatim from the PyTorch DCGAN tutorial's Generator
+        return nn.Sequential(
+            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh(),
+        )  # fmt: skip
+
+    _check_against_torch("dcgan_generator", generator, (nz, 1, 1))
+
+
+@pytest.mark.torch
+def test_autoencoder_against_torch() -> None:
+    torch = pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    nn = torch.nn
+
+    def autoencoder() -> nn.Module:
+        # Keras 'same' max pooling = PyTorch ceil_mode (7 -> 4); the 16-filter decoder conv is unpadded
+        def conv(i: int, o: int, p: int = 1) -> nn.Module:
+            return nn.Conv2d(i, o, 3, padding=p)
+
+        def pool() -> nn.Module:
+            return nn.MaxPool2d(2, ceil_mode=True)
+
+        up = nn.Upsample(scale_factor=2)
+        return nn.Sequential(
+            conv(1, 16), nn.ReLU(), pool(), conv(16, 8), nn.ReLU(), pool(), conv(8, 8), nn.ReLU(), pool(),
+            conv(8, 8), nn.ReLU(), up, conv(8, 8), nn.ReLU(), up, conv(8, 16, 0), nn.ReLU(), up,
+            conv(16, 1), nn.Sigmoid(),
+        )  # fmt: skip
+
+    _check_against_torch("autoencoder", autoencoder, (1, 28, 28))
