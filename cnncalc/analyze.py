@@ -79,19 +79,36 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
     return shapes, rows
 
 
-def accepts(graph: Graph, shape: Shape) -> bool:
-    """Whether every layer of ``graph`` can run on an input of ``shape``."""
+def drops_input(layer: object, x: Shape) -> bool:
+    """Whether a sliding window's floor division leaves input rows or columns unused."""
+    pads, kernel = getattr(layer, "pads", None), getattr(layer, "kernel", None)
+    stride = getattr(layer, "step", None) or getattr(layer, "stride", None)
+    if not (callable(pads) and isinstance(kernel, tuple) and isinstance(stride, tuple) and x.is_image):
+        return False
+    if getattr(layer, "ceil_mode", False):
+        return False
+    t, b, left, r = pads(x)
+    dil = getattr(layer, "dilation", (1, 1))
+    k_eff = [d * (k - 1) + 1 for d, k in zip(dil, kernel)]
+    return (x.h + t + b - k_eff[0]) % stride[0] != 0 or (x.w + left + r - k_eff[1]) % stride[1] != 0
+
+
+def accepts(graph: Graph, shape: Shape, exact: bool = False) -> bool:
+    """Whether every layer of ``graph`` runs on an input of ``shape`` (and, if
+    ``exact``, no window leaves input rows or columns unused)."""
     try:
-        _propagate(replace(graph, input=shape))
+        _, rows = _propagate(replace(graph, input=shape))
     except _Failed:
         return False
+    if exact:
+        return not any(drops_input(n.layer, r.inputs[0]) for n, r in zip(graph.nodes, rows))
     return True
 
 
-def accepted_sizes(graph: Graph, sizes: range) -> list[int]:
+def accepted_sizes(graph: Graph, sizes: range, exact: bool = False) -> list[int]:
     """Square input sizes n (n x n x C) in ``sizes`` the graph accepts (H = W assumed)."""
     c = graph.input.dims[2:]
-    return [n for n in sizes if accepts(graph, Shape((n, n, *c)))]
+    return [n for n in sizes if accepts(graph, Shape((n, n, *c)), exact)]
 
 
 def _nearest_working(graph: Graph) -> str | None:

@@ -147,6 +147,7 @@ def sizes(
     spec: SpecArg,
     smallest: Annotated[int, typer.Option("--min", help="smallest H = W to try")] = 1,
     largest: Annotated[int, typer.Option("--max", help="largest H = W to try")] = 1024,
+    exact: Annotated[bool, typer.Option("--exact", help="only sizes where no window drops input rows")] = False,
     traceback: TracebackOpt = False,
 ) -> None:
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
@@ -155,7 +156,7 @@ def sizes(
     def run() -> list[int]:
         text = sources[str(spec)] = read_source(spec)
         graph = build_graph(parse_spec(text, str(spec)))
-        return accepted_sizes(graph, range(max(1, smallest), largest + 1))
+        return accepted_sizes(graph, range(max(1, smallest), largest + 1), exact)
 
     typer.echo(render.sizes_text(guarded(sources, traceback, run), smallest, largest))
 

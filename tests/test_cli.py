@@ -132,3 +132,12 @@ def test_mismatch_hint_names_nearest_sizes(tmp_path: Path) -> None:
     # 15 -> floor(15/2) = 7 -> 14 != 15; 14 and 16 are the nearest even sizes
     assert "maxpool1 (maxpool, stride 2) takes 15 to 7" in res.stderr
     assert "nearest input sizes that work: 14x14 and 16x16" in res.stderr
+
+
+def test_sizes_exact_reproduces_the_unet_tile_rule() -> None:
+    # U-Net (Ronneberger et al. 2015): every 2x2 max pool must see an even size. With two
+    # valid 3x3 convs (-4) per level and four pools, n - 4 even, (n-4)/2 - 4 even, ... gives
+    # n = 16m + 12: in 560..590 that is 572 (the paper's tile) and 588.
+    res = runner.invoke(app, ["sizes", str(SPECS / "unet.yaml"), "--min", "560", "--max", "590", "--exact"])
+    assert res.exit_code == 0
+    assert res.stdout.strip().endswith(": 572, 588")
