@@ -8,6 +8,7 @@ from .errors import ShapeError
 from .expect import Claim
 from .graph import INPUT, Graph, Node
 from .shapes import Check, Cost, LayerReport, Report, Shape, Totals
+from .values import MAX_INT
 
 
 def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope: str = "") -> tuple[Check, ...]:
@@ -69,6 +70,8 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
         ins = tuple(graph.input if i == INPUT else shapes[i] for i in node.inputs)
         try:
             out = node.layer.infer(ins)
+            if max(out.dims) > MAX_INT:  # refused before it multiplies into thousands of digits
+                raise ShapeError(f"the output would have a dimension above {MAX_INT:,}: {out}", code="E307")
             cost = node.layer.cost(ins, out)
             notes = node.layer.notes(ins, out)
         except ShapeError as exc:

@@ -13,7 +13,7 @@ import re
 from .errors import LimitError, SourcePos, SpecError
 from .yamltree import YMap, YNode, YScalar, YSeq
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*%(),]))")
+_TOKEN = re.compile(r"\s*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*%(),]))")
 _WHOLE_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDED = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_NEST = 32
@@ -93,6 +93,8 @@ class _Expr:
             self.fail("nested too deeply")
         tok = self.take()
         if tok.isdigit():
+            if len(tok) > 18:  # int() of thousands of digits would raise, and no size needs them
+                self.fail("value out of range")
             value = int(tok)
         elif tok == "(":
             value = self.sum()
@@ -116,9 +118,11 @@ class _Expr:
         node = self.env.get(name)
         if node is None:
             self.fail(f"unknown argument '{name}'" + (f" (arguments: {', '.join(self.env)})" if self.env else ""))
-        if not (isinstance(node, YScalar) and node.plain and re.fullmatch(r"-?\d+", node.value.strip())):
+        if not (isinstance(node, YScalar) and node.plain and re.fullmatch(r"-?[0-9]+", node.value.strip())):
             self.fail(f"'{name}' is not an integer here")
         assert isinstance(node, YScalar)
+        if len(node.value.strip()) > 19:  # as above: refused before int() sees it
+            self.fail(f"'{name}' is out of range")
         return int(node.value)
 
 
@@ -132,16 +136,25 @@ def evaluate(text: str, env: Env, pos: SourcePos, max_len: int = 200) -> int:
     return _Expr(text, env, pos).run()
 
 
-def substitute(node: YNode, env: Env, max_len: int = 200) -> YNode:
-    """A copy of ``node`` with ``$arg`` and ``${expr}`` replaced from ``env``."""
-    if isinstance(node, YSeq):
-        return YSeq([substitute(x, env, max_len) for x in node.items], node.pos)
-    if isinstance(node, YMap):
-        out = YMap([], node.pos)
-        for k, v in node.pairs:
-            out._index[k.value] = len(out.pairs)
-            out.pairs.append((k, substitute(v, env, max_len)))
-        return out
+def substitute(node: YNode, env: Env, max_len: int = 200, memo: dict[int, YNode] | None = None) -> YNode:
+    """A copy of ``node`` with ``$arg`` and ``${expr}`` replaced from ``env``.
+
+    Collections shared through YAML aliases are copied once and stay shared
+    (``memo``): copying them per use would take exponential time on nested aliases.
+    """
+    if isinstance(node, (YSeq, YMap)):
+        memo = {} if memo is None else memo
+        if (done := memo.get(id(node))) is not None:
+            return done
+        if isinstance(node, YSeq):
+            memo[id(node)] = YSeq([substitute(x, env, max_len, memo) for x in node.items], node.pos)
+        else:
+            out = YMap([], node.pos)
+            for k, v in node.pairs:
+                out._index[k.value] = len(out.pairs)
+                out.pairs.append((k, substitute(v, env, max_len, memo)))
+            memo[id(node)] = out
+        return memo[id(node)]
     if "$" not in node.value:
         return node
     text = node.value.strip()
@@ -172,6 +185,7 @@ def substitute(node: YNode, env: Env, max_len: int = 200) -> YNode:
 
 _PROTECT = re.compile(r"\$\{[^{}\n]*\}")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_PLACEHOLDER = re.compile(r"\$Q[0-9a-z]+Q*")
 
 
 def _placeholder(i: int, length: int) -> str | None:
@@ -203,7 +217,15 @@ def restore(root: YNode | None, table: dict[str, str]) -> None:
     """Put the original ``${...}`` text back into the parsed scalars, in place."""
     if not table or root is None:
         return
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)))
+    def back(m: re.Match[str]) -> str:
+        # One linear pattern, then the longest placeholder the match starts with (an
+        # alternation of every placeholder made this quadratic: minutes for a 4 MB spec).
+        text = m.group(0)
+        for end in range(len(text), 2, -1):
+            if text[:end] in table:
+                return table[text[:end]] + text[end:]
+        return text
+
     stack: list[YNode] = [root]
     seen: set[int] = set()
     while stack:
@@ -213,7 +235,7 @@ def restore(root: YNode | None, table: dict[str, str]) -> None:
         seen.add(id(node))
         if isinstance(node, YScalar):
             if "$Q" in node.value:
-                node.value = pattern.sub(lambda m: table[m.group(0)], node.value)
+                node.value = _PLACEHOLDER.sub(back, node.value)
         elif isinstance(node, YSeq):
             stack.extend(node.items)
         else:

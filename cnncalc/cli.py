@@ -17,12 +17,16 @@ from typing import Annotated, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
-from . import render
+from . import conventions as mac_conventions
+from . import explain as explaining
+from . import homework, render
 from .analyze import accepted_sizes, analyze
 from .errors import CnnCalcError, format_error
-from .graph import build_graph
+from .export import to_pytorch
+from .graph import Graph, build_graph
+from .io import write_text_atomic
 from .shapes import Report
-from .spec import Limits, parse_spec, read_source
+from .spec import MAX_DEPTH_CEILING, Limits, parse_spec, read_source, read_stream
 
 app = typer.Typer(
     help="Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec.",
@@ -46,9 +50,12 @@ SpecArg = Annotated[Path, typer.Argument(help="YAML spec file ('-' reads standar
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
 DepthOpt = Annotated[int | None, typer.Option("--depth", help="collapse block instances nested deeper than this")]
 TracebackOpt = Annotated[bool, typer.Option("--traceback", help="show the Python traceback on errors")]
-MaxLayersOpt = Annotated[int, typer.Option("--max-layers", help="limit on layers after expansion")]
-MaxDepthOpt = Annotated[int, typer.Option("--max-depth", help="limit on YAML nesting depth")]
-MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", help="limit on spec file size")]
+MaxLayersOpt = Annotated[int, typer.Option("--max-layers", min=1, help="limit on layers after expansion")]
+MaxDepthOpt = Annotated[
+    int, typer.Option("--max-depth", min=1, max=MAX_DEPTH_CEILING, help="limit on YAML, block and merge nesting")
+]
+MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="limit on spec file size")]
+MaxExprOpt = Annotated[int, typer.Option("--max-expr", min=1, help="limit on characters in one ${...} expression")]
 
 
 def print_rich(draw: Callable[[Console], None]) -> None:
@@ -83,32 +90,84 @@ def guarded(sources: dict[str, str], traceback: bool, fn: Callable[[], T]) -> T:
         raise typer.Exit(2) from None
 
 
+def read_spec(spec: Path, limits: Limits) -> tuple[str, str]:
+    """(display name, text) of SPEC, or of standard input for '-', within the limits."""
+    if str(spec) == "-":
+        return "<stdin>", read_stream(sys.stdin.buffer, "<stdin>", limits)
+    return str(spec), read_source(spec, limits)
+
+
 def load_report(spec: Path, limits: Limits, traceback: bool) -> Report:
     sources: dict[str, str] = {}
 
     def run() -> Report:
-        if str(spec) == "-":
-            text, name = sys.stdin.read(), "<stdin>"
-        else:
-            text, name = read_source(spec, limits), str(spec)
+        name, text = read_spec(spec, limits)
         sources[name] = text
         return analyze(build_graph(parse_spec(text, name, limits), limits))
 
     return guarded(sources, traceback, run)
 
 
-def emit(report: Report, fmt: Format, depth: int | None) -> None:
+def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
+    """Like :func:`load_report`, keeping the graph (homework commands need the layers)."""
+    sources: dict[str, str] = {}
+
+    def run() -> tuple[Graph, Report]:
+        name, text = read_spec(spec, limits)
+        sources[name] = text
+        graph = build_graph(parse_spec(text, name, limits), limits)
+        return graph, analyze(graph)
+
+    return guarded(sources, traceback, run)
+
+
+def emit(report: Report, fmt: Format, depth: int | None, flops: bool = False) -> None:
     if fmt is Format.json:
         typer.echo(render.to_json(report))
     elif fmt is Format.csv:
         typer.echo(render.to_csv(report), nl=False)
     elif fmt is Format.markdown:
-        typer.echo(render.to_markdown(report, depth), nl=False)
+        typer.echo(render.to_markdown(report, depth, flops), nl=False)
     else:
         if is_terminal():
-            render.table(report, Console(highlight=False), depth)
+            render.table(report, Console(highlight=False), depth, flops)
         else:
-            typer.echo(render.plain_table(report, depth), nl=False)
+            typer.echo(render.plain_table(report, depth, flops), nl=False)
+
+
+class Convention(str, Enum):
+    torchvision = "torchvision"
+    fvcore = "fvcore"
+    ptflops = "ptflops"
+    all = "all"
+
+
+RfOpt = Annotated[bool, typer.Option("--rf", help="receptive field, jump and centre per layer")]
+ConventionOpt = Annotated[Convention, typer.Option("--convention", help="MAC counting convention (docs/conventions.md)")]
+ConventionsOpt = Annotated[bool, typer.Option("--conventions", help="MACs under every convention, side by side")]
+FlopsOpt = Annotated[bool, typer.Option("--flops", help="show FLOPs = 2 x MACs")]
+
+
+def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bool, convention: Convention,
+            side_by_side: bool, flops: bool) -> None:
+    """Review the analysis (warnings on stderr), then print the table or the conventions view."""
+    report, warnings = homework.review(graph, report, convention.value, rf)
+    for w in warnings:
+        typer.echo(str(w), err=True)
+    if not side_by_side:
+        emit(report, fmt, depth, flops)
+        return
+    per_layer = mac_conventions.per_layer(graph, report)
+    columns, rows = render.conventions_cells(report, per_layer, flops)
+    head = f"{report.name}: MACs per convention" if not flops else f"{report.name}: FLOPs (2 x MACs) per convention"
+    if fmt is Format.json:
+        typer.echo(render.conventions_json(report, per_layer))
+    elif fmt is Format.csv:
+        typer.echo(render.csv_grid(columns, rows), nl=False)
+    elif fmt is Format.markdown:
+        typer.echo(render.markdown_grid(head, columns, rows), nl=False)
+    else:
+        typer.echo(render.aligned(head, columns, rows), nl=False)
 
 
 @app.command()
@@ -120,10 +179,16 @@ def summary(
     max_layers: MaxLayersOpt = DEFAULT.max_layers,
     max_depth: MaxDepthOpt = DEFAULT.max_depth,
     max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
+    rf: RfOpt = False,
+    convention: ConventionOpt = Convention.torchvision,
+    conventions: ConventionsOpt = False,
+    flops: FlopsOpt = False,
 ) -> None:
     """Per-layer table of shapes, parameters, MACs and memory, with totals."""
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers)
-    emit(load_report(spec, limits, traceback), fmt, depth)
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
+    graph, report = load_analysis(spec, limits, traceback)
+    present(graph, report, fmt, depth, rf, convention, conventions, flops)
 
 
 @app.command()
@@ -131,9 +196,17 @@ def check(
     spec: SpecArg,
     fmt: FormatOpt = Format.table,
     traceback: TracebackOpt = False,
+    max_layers: MaxLayersOpt = DEFAULT.max_layers,
+    max_depth: MaxDepthOpt = DEFAULT.max_depth,
+    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
 ) -> None:
     """Judge every `expect:` claim in SPEC; exit 1 if any fails."""
-    report = load_report(spec, Limits(), traceback)
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
+    graph, report = load_analysis(spec, limits, traceback)
+    report, warnings = homework.review(graph, report)
+    for w in warnings:
+        typer.echo(str(w), err=True)
     if fmt is Format.json:
         typer.echo(render.to_json(report))
     else:
@@ -149,16 +222,105 @@ def sizes(
     largest: Annotated[int, typer.Option("--max", help="largest H = W to try")] = 1024,
     exact: Annotated[bool, typer.Option("--exact", help="only sizes where no window drops input rows")] = False,
     traceback: TracebackOpt = False,
+    max_layers: MaxLayersOpt = DEFAULT.max_layers,
+    max_depth: MaxDepthOpt = DEFAULT.max_depth,
+    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
 ) -> None:
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
     sources: dict[str, str] = {}
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
 
     def run() -> list[int]:
-        text = sources[str(spec)] = read_source(spec)
-        graph = build_graph(parse_spec(text, str(spec)))
+        name, text = read_spec(spec, limits)
+        sources[name] = text
+        graph = build_graph(parse_spec(text, name, limits), limits)
         return accepted_sizes(graph, range(max(1, smallest), largest + 1), exact)
 
     typer.echo(render.sizes_text(guarded(sources, traceback, run), smallest, largest))
+
+
+class Target(str, Enum):
+    pytorch = "pytorch"
+
+
+@app.command()
+def export(
+    spec: SpecArg,
+    to: Annotated[Target, typer.Option("--to", help="framework to write the model for")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
+    traceback: TracebackOpt = False,
+    max_layers: MaxLayersOpt = DEFAULT.max_layers,
+    max_depth: MaxDepthOpt = DEFAULT.max_depth,
+    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
+) -> None:
+    """Write SPEC as a standalone PyTorch file: an nn.Module and build_model()."""
+    sources: dict[str, str] = {}
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
+
+    def run() -> None:
+        name, text = read_spec(spec, limits)
+        sources[name] = text
+        code = to_pytorch(build_graph(parse_spec(text, name, limits), limits), name)
+        if output is None or str(output) == "-":
+            typer.echo(code, nl=False)
+        else:
+            write_text_atomic(output, code, protect=[spec])
+
+    guarded(sources, traceback, run)
+
+
+@app.command()
+def explain(
+    spec: SpecArg,
+    layer: Annotated[str | None, typer.Option("--layer", help="only this layer (or block instance)")] = None,
+    fmt: FormatOpt = Format.table,
+    traceback: TracebackOpt = False,
+    max_layers: MaxLayersOpt = DEFAULT.max_layers,
+    max_depth: MaxDepthOpt = DEFAULT.max_depth,
+    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
+) -> None:
+    """Every layer's output size, parameters and MACs as formulas with the numbers filled in."""
+    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
+    graph, report = load_analysis(spec, limits, traceback)
+    for w in homework.review(graph, report)[1]:
+        typer.echo(str(w), err=True)
+    show_explanations(graph, report, fmt, layer, traceback)
+
+
+def show_explanations(graph: Graph, report: Report, fmt: Format, layer: str | None, traceback: bool) -> None:
+    expls = guarded({}, traceback, lambda: explaining.explain(graph, report, layer))
+    if fmt is Format.json:
+        typer.echo(explaining.to_json(expls))
+    elif fmt is Format.markdown:
+        typer.echo(explaining.to_markdown(expls), nl=False)
+    else:
+        typer.echo(explaining.to_text(expls), nl=False)
+
+
+@app.command()
+def calc(
+    shape: Annotated[str, typer.Argument(metavar="INPUT", help="input shape, e.g. 28x28x192", show_default=False)],
+    layers: Annotated[list[str], typer.Argument(metavar="LAYER...", help='spec entries, e.g. "conv: {filters: 8, kernel: 3}"')],
+    fmt: FormatOpt = Format.table,
+    explain_: Annotated[bool, typer.Option("--explain", help="print the formulas instead of the table")] = False,
+    traceback: TracebackOpt = False,
+    rf: RfOpt = False,
+    convention: ConventionOpt = Convention.torchvision,
+    conventions: ConventionsOpt = False,
+    flops: FlopsOpt = False,
+) -> None:
+    """Analyse layers given on the command line, no file needed (positions: <arg N>)."""
+    sources = homework.calc_sources(shape, layers)
+    graph, report = guarded(sources, traceback, lambda: homework.calc_analysis(shape, layers))
+    if not explain_:
+        present(graph, report, fmt, None, rf, convention, conventions, flops)
+        return
+    for w in homework.review(graph, report)[1]:
+        typer.echo(str(w), err=True)
+    show_explanations(graph, report, fmt, None, traceback)
 
 
 @app.command()

@@ -9,6 +9,7 @@ Bugs are not user errors: they stay assertions and ordinary exceptions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -110,6 +111,11 @@ def raise_all(errors: list[CnnCalcError]) -> None:
         raise ErrorGroup(errors)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_WIDTH = 120  # longest source excerpt shown; longer lines are cut around the caret
+_TRACE = 5  # block uses shown in full; a longer chain keeps its two ends
+
+
 def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
     text = sources.get(pos.file)
     if text is None:
@@ -117,9 +123,16 @@ def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
     lines = text.splitlines()
     if not 1 <= pos.line <= len(lines):
         return []
-    src = lines[pos.line - 1].replace("\t", " ")
+    # One character per column, none that a terminal would act on (a spec may hold ESC).
+    src = _CONTROL.sub("\ufffd", lines[pos.line - 1].replace("\t", " "))
+    col = min(max(pos.col, 1), len(src) + 1)
+    if len(src) > _WIDTH:  # a minified or generated line: show the part around the caret
+        start = max(0, min(col - 1 - _WIDTH // 2, len(src) - _WIDTH))
+        cut = src[start : start + _WIDTH]
+        src = ("…" if start else "") + cut + ("…" if start + _WIDTH < len(src) else "")
+        col = col - start + (1 if start else 0)
     gutter = f"{pos.line:>4} | "
-    return [gutter + src, " " * (len(gutter) - 2) + "| " + " " * (pos.col - 1) + "^"]
+    return [gutter + src, " " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^"]
 
 
 def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
@@ -130,7 +143,14 @@ def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
         out.append(f"{where}error[{e.code}]: {e.message}")
         if e.pos:
             out.extend(_excerpt(e.pos, sources))
-        for use in e.trace:
+        trace: list[SourcePos | None] = list(e.trace)
+        skipped = len(trace) - _TRACE
+        if skipped > 0:  # outermost uses first, the innermost (nearest the error) last
+            trace = [*trace[:2], None, *trace[-(_TRACE - 2) :]]
+        for use in trace:
+            if use is None:
+                out.append(f"  ... {skipped} more block uses")
+                continue
             out.append(f"{use}: note: in the block used here")
             out.extend(_excerpt(use, sources))
         if e.hint:

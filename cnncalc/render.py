@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .shapes import Check, LayerReport, Report, Shape, Totals
+from .shapes import AxisRF, Check, LayerReport, Report, RField, Shape, Totals
 
 UNITS = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 
@@ -51,6 +52,7 @@ class Line:
     macs: int
     aux: bool
     marks: str
+    rf: RField | None = None
 
 
 def _marks(checks: tuple[Check, ...]) -> str:
@@ -85,7 +87,7 @@ def lines(report: Report, depth: int | None = None) -> list[Line]:
         out.append(
             Line(
                 "  " * len(r.group) + r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output),
-                r.cost.params, r.cost.macs, r.aux, _marks(r.checks),
+                r.cost.params, r.cost.macs, r.aux, _marks(r.checks), r.rf,
             )
         )
     return out
@@ -95,17 +97,59 @@ COLUMNS = (("name", "left"), ("kind", "left"), ("input", "right"), ("output", "r
            ("params", "right"), ("MACs", "right"), ("MACs %", "right"))
 
 
-def cells(report: Report, depth: int | None = None) -> tuple[list[tuple[str, str]], list[list[str]]]:
-    """Column headers (with justification) and the text of every table cell."""
+def frac(f: Fraction) -> str:
+    """An exact fraction: 3, 0.5, -1.5 or 2/3."""
+    if f.denominator == 1:
+        return str(f.numerator)
+    return f"{float(f):g}" if 10**6 % f.denominator == 0 else f"{f.numerator}/{f.denominator}"
+
+
+def _pair(h: str, w: str, sep: str = "x") -> str:
+    return h if h == w else f"{h}{sep}{w}"
+
+
+def rf_cells(rf: RField | None) -> list[str]:
+    """RF, jump and centre cells: one value when H and W agree, else H x W."""
+    if rf is None:
+        return ["", "", ""]
+    return [_pair(str(rf.h.size), str(rf.w.size)), _pair(frac(rf.h.jump), frac(rf.w.jump)),
+            _pair(frac(rf.h.centre), frac(rf.w.centre), ", ")]
+
+
+def frac_json(f: Fraction) -> int | float | str:
+    """An int, a float when exact in binary (halves, quarters), else "n/d"."""
+    if f.denominator == 1:
+        return f.numerator
+    if f.denominator & (f.denominator - 1) == 0:
+        return f.numerator / f.denominator
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _axis_json(a: AxisRF) -> dict[str, Any]:
+    return {"size": a.size, "jump": frac_json(a.jump), "centre": frac_json(a.centre)}
+
+
+def cells(report: Report, depth: int | None = None,
+          flops: bool = False) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """Column headers (with justification) and the text of every table cell;
+    ``flops`` shows 2 x MACs; receptive-field columns appear when rows carry them."""
     t = report.totals
     columns = list(COLUMNS)
+    if flops:
+        columns[5:7] = [("FLOPs", "right"), ("FLOPs %", "right")]
+    has_rf = any(r.rf is not None for r in report.rows)
+    if has_rf:
+        columns += [("RF", "right"), ("jump", "right"), ("centre", "right")]
     has_checks = bool(report.all_checks())
     if has_checks:
         columns.append(("expect", "left"))
+    k = 2 if flops else 1
     rows = []
     for ln in lines(report, depth):
         share = "aux" if ln.aux else (f"{100 * ln.macs / t.macs:.1f}" if t.macs else "-")
-        row = [ln.label, ln.kind, ln.inputs, ln.output, both(ln.params), both(ln.macs), share]
+        row = [ln.label, ln.kind, ln.inputs, ln.output, both(ln.params), both(k * ln.macs), share]
+        if has_rf:
+            row += rf_cells(ln.rf)
         rows.append([*row, ln.marks] if has_checks else row)
     return columns, rows
 
@@ -125,7 +169,10 @@ def footer(report: Report) -> list[str]:
     failed = [(w, c) for w, c in checks if not c.ok]
     if checks:
         out.append(f"expectations: {len(checks) - len(failed)} of {len(checks)} pass")
-    out += [f"  FAIL {w} {c.field}: expected {c.claimed}, computed {c.actual}  ({c.pos})" for w, c in failed]
+    for w, c in failed:
+        out.append(f"  FAIL {w} {c.field}: expected {c.claimed}, computed {c.actual}  ({c.pos})")
+        if c.hint:
+            out.append(f"       hint: {c.hint}")
     return out
 
 
@@ -133,9 +180,9 @@ def title(report: Report) -> str:
     return f"{report.name}: {report.input} -> {report.output}"
 
 
-def table(report: Report, console: Console, depth: int | None = None) -> None:
+def table(report: Report, console: Console, depth: int | None = None, flops: bool = False) -> None:
     """The report as a rich table (for terminals)."""
-    columns, rows = cells(report, depth)
+    columns, rows = cells(report, depth, flops)
     tab = Table(title=title(report), box=box.SIMPLE_HEAD, title_justify="left")
     for name, just in columns:
         tab.add_column(name, justify=just)  # type: ignore[arg-type]
@@ -146,9 +193,9 @@ def table(report: Report, console: Console, depth: int | None = None) -> None:
         console.print(line, markup=False)
 
 
-def plain_table(report: Report, depth: int | None = None) -> str:
+def plain_table(report: Report, depth: int | None = None, flops: bool = False) -> str:
     """The same table as plain aligned text (piped output; fast for huge networks)."""
-    columns, rows = cells(report, depth)
+    columns, rows = cells(report, depth, flops)
     widths = [max([len(name), *(len(r[i]) for r in rows)]) for i, (name, _) in enumerate(columns)]
 
     def fmt(values: list[str]) -> str:
@@ -164,7 +211,7 @@ def checks_text(report: Report) -> str:
     rows = report.all_checks()
     out = [
         f"{'PASS' if c.ok else 'FAIL'}  {where:<16} {c.field:<20} expected {c.claimed:<14}"
-        f" computed {c.actual}" + ("" if c.ok else f"  ({c.pos})")
+        f" computed {c.actual}" + ("" if c.ok else f"  ({c.pos})") + (f"\n      hint: {c.hint}" if c.hint else "")
         for where, c in rows
     ]
     failed = sum(not c.ok for _, c in rows)
@@ -174,7 +221,7 @@ def checks_text(report: Report) -> str:
 
 def _check_json(where: str, c: Check) -> dict[str, Any]:
     return {"where": where, "field": c.field, "expected": c.claimed, "actual": c.actual, "ok": c.ok,
-            "pos": str(c.pos) if c.pos else None}
+            "pos": str(c.pos) if c.pos else None, "hint": c.hint}
 
 
 def _layer_json(r: LayerReport) -> dict[str, Any]:
@@ -196,6 +243,7 @@ def _layer_json(r: LayerReport) -> dict[str, Any]:
         "pos": str(r.pos) if r.pos else None,
         "notes": list(r.notes),
         "expect": [_check_json(r.name, c) for c in r.checks],
+        **({"rf": {"h": _axis_json(r.rf.h), "w": _axis_json(r.rf.w)}} if r.rf is not None else {}),
     }
 
 
@@ -228,26 +276,41 @@ CSV_FIELDS = ("name", "kind", "input", "output", "params", "trainable_params", "
               "macs", "flops", "activations", "group", "aux")
 
 
+RF_FIELDS = ("rf_h", "rf_w", "jump_h", "jump_w", "centre_h", "centre_w")
+
+
+def _rf_csv(rf: RField | None) -> list[str]:
+    if rf is None:
+        return [""] * len(RF_FIELDS)
+    return [str(rf.h.size), str(rf.w.size), frac(rf.h.jump), frac(rf.w.jump), frac(rf.h.centre), frac(rf.w.centre)]
+
+
 def to_csv(report: Report) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
+    has_rf = any(r.rf is not None for r in report.rows)
+    w.writerow(CSV_FIELDS + (RF_FIELDS if has_rf else ()))
     for r in report.rows:
         w.writerow([r.name, r.kind, " + ".join(str(s) for s in r.inputs), str(r.output), r.cost.params,
                     r.cost.trainable, r.cost.non_trainable, r.cost.macs, 2 * r.cost.macs, r.activations,
-                    r.group[-1] if r.group else "", int(r.aux)])
+                    r.group[-1] if r.group else "", int(r.aux)] + (_rf_csv(r.rf) if has_rf else []))
     t = report.totals
     w.writerow(["TOTAL", "", str(report.input), str(report.output), t.params, t.trainable, t.non_trainable,
-                t.macs, t.flops, t.activations, "", ""])
+                t.macs, t.flops, t.activations, "", ""] + (_rf_csv(None) if has_rf else []))
     return buf.getvalue()
 
 
-def to_markdown(report: Report, depth: int | None = None) -> str:
+def to_markdown(report: Report, depth: int | None = None, flops: bool = False) -> str:
     t = report.totals
+    has_rf = any(r.rf is not None for r in report.rows)
+    unit, k = ("FLOPs", 2) if flops else ("MACs", 1)
     out = [f"### {report.name}: {report.input} → {report.output}", "",
-           "| name | kind | input | output | params | MACs |", "|---|---|---|---|--:|--:|"]
+           f"| name | kind | input | output | params | {unit} |" + (" RF | jump | centre |" if has_rf else ""),
+           "|---|---|---|---|--:|--:|" + ("--:|--:|--:|" if has_rf else "")]
     for ln in lines(report, depth):
-        out.append(f"| {ln.label.strip()} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {ln.macs:,} |")
+        extra = "".join(f" {c} |" for c in rf_cells(ln.rf)) if has_rf else ""
+        out.append(f"| {ln.label.strip()} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {k * ln.macs:,} |"
+                   + extra)
     out += ["", (f"**params** {t.params:,} (trainable {t.trainable:,}, non-trainable {t.non_trainable:,}) · "
                  f"**MACs** {t.macs:,} ({short(t.macs)}) · **FLOPs** (2 × MACs) {t.flops:,}")]
     return "\n".join(out) + "\n"
@@ -291,3 +354,56 @@ def sizes_text(found: list[int], lo: int, hi: int) -> str:
             parts.append(str(found[i]))
             i += 1
     return f"accepted input sizes (n x n) from {lo} to {hi}: " + ", ".join(parts)
+
+
+# --- the --conventions view: one MAC column per preset ------------------------------
+
+def conventions_cells(report: Report, per_layer: list[dict[str, int]],
+                      flops: bool = False) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """Per layer, its count under each preset; a last TOTAL row (aux heads excluded)."""
+    presets = list(per_layer[0]) if per_layer else []
+    k = 2 if flops else 1
+    unit = "FLOPs" if flops else "MACs"
+    columns = [("name", "left"), ("kind", "left"), ("output", "right")]
+    columns += [(f"{p} {unit}" if i == 0 else p, "right") for i, p in enumerate(presets)]
+    rows = [["  " * len(r.group) + r.name, r.kind, str(r.output), *(f"{k * d[p]:,}" for p in presets)]
+            for r, d in zip(report.rows, per_layer)]
+    totals = {p: sum(d[p] for d, r in zip(per_layer, report.rows) if not r.aux) for p in presets}
+    rows.append(["TOTAL", "", str(report.output), *(f"{k * totals[p]:,}" for p in presets)])
+    return columns, rows
+
+
+def aligned(head: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    """A plain aligned text table under a title line."""
+    widths = [max([len(name), *(len(r[i]) for r in rows)]) for i, (name, _) in enumerate(columns)]
+
+    def fmt(values: list[str]) -> str:
+        parts = [v.ljust(w) if just == "left" else v.rjust(w) for v, w, (_, just) in zip(values, widths, columns)]
+        return "  " + "   ".join(parts).rstrip()
+
+    out = [head, "", fmt([name for name, _ in columns]), " " + "─" * (sum(widths) + 3 * len(widths))]
+    return "\n".join([*out, *(fmt(r) for r in rows)]) + "\n"
+
+
+def markdown_grid(head: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    out = [f"### {head}", "", "| " + " | ".join(c for c, _ in columns) + " |",
+           "|" + "|".join("--:" if j == "right" else "---" for _, j in columns) + "|"]
+    out += ["| " + " | ".join(cell.strip() for cell in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def csv_grid(columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([c for c, _ in columns])
+    w.writerows([[cell.strip().replace(",", "") for cell in r] for r in rows])
+    return buf.getvalue()
+
+
+def conventions_json(report: Report, per_layer: list[dict[str, int]]) -> str:
+    presets = list(per_layer[0]) if per_layer else []
+    layers = [{"name": r.name, "kind": r.kind, "output": shape_list(r.output), "macs": d}
+              for r, d in zip(report.rows, per_layer)]
+    totals = {p: sum(d[p] for d, r in zip(per_layer, report.rows) if not r.aux) for p in presets}
+    return json.dumps({"name": report.name, "layers": layers, "totals": {"macs": totals}}, indent=2)
+

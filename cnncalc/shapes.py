@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from math import prod
 
 from .errors import SourcePos
@@ -78,6 +79,21 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class AxisRF:
+    """Receptive field along one axis, in network-input pixels (exact)."""
+
+    size: int  # pixels spanned (largest over output positions)
+    jump: Fraction  # input pixels between neighbouring outputs (effective stride)
+    centre: Fraction  # centre of output 0's field; negative when in the padding
+
+
+@dataclass(frozen=True, slots=True)
+class RField:
+    h: AxisRF
+    w: AxisRF
+
+
+@dataclass(frozen=True, slots=True)
 class LayerReport:
     name: str
     kind: str
@@ -89,6 +105,7 @@ class LayerReport:
     pos: SourcePos | None = None
     checks: tuple[Check, ...] = ()
     notes: tuple[str, ...] = ()  # layer-specific facts (resolved padding, ...)
+    rf: RField | None = None  # receptive field, filled by cnncalc.rf.with_rf
 
     @property
     def activations(self) -> int:

@@ -9,23 +9,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .blocks import protect, restore
 from .errors import CnnCalcError, LimitError, SourcePos, SpecError, raise_all
-from .layers.base import did_you_mean
+from .layers.base import REGISTRY, did_you_mean
 from .shapes import Shape
-from .values import as_shape, as_str, describe
+from .values import as_shape, as_str, clip, describe
 from .yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+
+# --max-depth cannot go beyond this: the graph builder recurses about five
+# Python frames per level, and deeper stacks risk the interpreter's own C stack.
+MAX_DEPTH_CEILING = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Resource limits; each has a CLI flag to raise it."""
+    """Resource limits; each has a CLI flag to raise it (docs/errors.md, E15x).
 
-    max_bytes: int = 4_000_000
-    max_depth: int = 64
-    max_layers: int = 100_000
+    ``max_layers`` also bounds what YAML aliases may add when expanded
+    (``max_aliased``): aliases are one of the ways a short file asks for
+    billions of layers.
+    """
+
+    max_bytes: int = 4_000_000  # size of the spec file
+    max_depth: int = 64  # YAML nesting, and block/merge/aux nesting once blocks are expanded
+    max_layers: int = 100_000  # layers after expanding blocks, repeat and aliases
     max_expr: int = 200  # characters in one ${...} expression
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_depth", "max_layers", "max_expr"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)}")
+        if self.max_depth > MAX_DEPTH_CEILING:
+            raise ValueError(f"Limits.max_depth cannot exceed {MAX_DEPTH_CEILING}, got {self.max_depth}")
+
+    @property
+    def max_aliased(self) -> int:
+        """Values YAML aliases may add when expanded (about 20 per layer)."""
+        return 20 * self.max_layers
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,37 +69,70 @@ class Spec:
 
 
 TOP_KEYS = ("name", "input", "layers", "blocks", "expect")
+META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
 def read_source(path: str | Path, limits: Limits = Limits()) -> str:
-    """Read a spec file as UTF-8 text, refusing oversized or binary files."""
-    p = Path(path)
-    pos = SourcePos(str(path), 1, 1)
+    """Read a spec file as UTF-8 text, refusing oversized or binary files.
+
+    At most ``max_bytes + 1`` bytes are read, whatever the file claims to be
+    (``/dev/zero`` or a growing pipe included).
+    """
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise LimitError(
-                f"spec file is {size:,} bytes, over the {limits.max_bytes:,} limit (raise it with --max-bytes)",
-                pos,
-                code="E152",
-            )
-        data = p.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(limits.max_bytes + 1)
     except OSError as exc:
-        raise SpecError(f"cannot read spec: {exc.strerror or exc}", pos, code="E100") from None
+        why = exc.strerror or str(exc)
+        raise SpecError(f"cannot read spec: {why}", SourcePos(str(path), 1, 1), code="E100") from None
+    return decode_source(data, str(path), limits)
+
+
+def read_stream(stream: BinaryIO, name: str = "<stdin>", limits: Limits = Limits()) -> str:
+    """Read a spec from a binary stream (standard input), with the checks of :func:`read_source`."""
+    return decode_source(stream.read(limits.max_bytes + 1), name, limits)
+
+
+def decode_source(data: bytes, name: str, limits: Limits = Limits()) -> str:
+    """UTF-8 text of a spec (a leading BOM dropped); size and encoding errors positioned."""
+    if len(data) > limits.max_bytes:
+        raise LimitError(
+            f"spec is larger than the {limits.max_bytes:,} byte limit (raise it with --max-bytes)",
+            SourcePos(name, 1, 1),
+            code="E152",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError("spec is not UTF-8 text", SourcePos(str(path), line, col), code="E100") from None
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        hint = "save the file as UTF-8"
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            hint += " (it looks like UTF-16)"
+        elif b"\x00" in data[:1024]:
+            hint = "is this a binary file?"
+        raise SpecError(
+            f"spec is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot start or continue a character",
+            SourcePos(name, line, col),
+            hint=hint,
+            code="E100",
+        ) from None
 
 
 def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]:
     blocks: dict[str, BlockDef] = {}
     errors: list[CnnCalcError] = []
+    if isinstance(node, YScalar) and node.is_null():
+        return {}, []
     if not isinstance(node, YMap):
-        return {}, [SpecError(f"'blocks' must be a mapping of block names, got {describe(node)}", node.pos, code="E105")]
+        return {}, [
+            SpecError(f"'blocks' must be a mapping of block names, got {describe(node)}", node.pos, code="E105")
+        ]
     for key, body in node.pairs:
+        if key.value in REGISTRY or key.value in ("aux", *META_KEYS):
+            what = "a layer kind" if key.value in REGISTRY or key.value == "aux" else "a layer entry key"
+            errors.append(SpecError(f"block name '{key.value}' is {what}; choose another name", key.pos, code="E108"))
+            continue
         if not isinstance(body, YMap):
             errors.append(SpecError(f"block '{key.value}' must be a mapping with 'layers'", body.pos, code="E105"))
             continue
@@ -85,18 +140,29 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
         for k, v in body.pairs:
             if k.value not in ("args", "layers"):
                 hint = did_you_mean(k.value, ["args", "layers"])
-                errors.append(SpecError(f"unknown key '{k.value}' in block '{key.value}'", k.pos, hint=hint, code="E106"))
+                errors.append(
+                    SpecError(f"unknown key '{clip(k.value)}' in block '{key.value}'", k.pos, hint=hint, code="E106")
+                )
         args = body.get("args")
         if isinstance(args, YMap):
             params = {k.value: (None if isinstance(v, YScalar) and v.is_null() else v) for k, v in args.pairs}
         elif isinstance(args, YSeq):
             for item in args.items:
-                params[as_str(item, "block argument")] = None
+                try:
+                    arg = as_str(item, "block argument")
+                except CnnCalcError as exc:
+                    errors.append(exc)
+                    continue
+                if arg in params:
+                    errors.append(SpecError(f"block argument '{clip(arg)}' is listed twice", item.pos, code="E103"))
+                params[arg] = None
         elif args is not None and not (isinstance(args, YScalar) and args.is_null()):
             errors.append(SpecError("block 'args' must map names to defaults", args.pos, code="E105"))
         layers = body.get("layers")
-        if not isinstance(layers, YSeq):
-            errors.append(SpecError(f"block '{key.value}' needs a 'layers' list", (layers or body).pos, code="E105"))
+        if not isinstance(layers, YSeq) or not layers.items:
+            errors.append(
+                SpecError(f"block '{key.value}' needs 'layers': a non-empty list", (layers or body).pos, code="E105")
+            )
             continue
         blocks[key.value] = BlockDef(key.value, params, layers, key.pos)
     return blocks, errors
@@ -105,10 +171,10 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
 def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     """Check the top level of a spec; every error found is raised together."""
     protected, table = protect(text)  # ${...} may sit inside {flow} collections
-    root = parse_yaml(protected, file, max_depth=limits.max_depth)
+    root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
     restore(root, table)
     start = SourcePos(file, 1, 1)
-    if root is None:
+    if root is None or isinstance(root, YScalar) and root.is_null():
         raise SpecError("spec is empty: it needs at least 'input' and 'layers'", start, code="E105")
     if not isinstance(root, YMap):
         raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {describe(root)}", root.pos, code="E105")
@@ -116,7 +182,7 @@ def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     for key, _ in root.pairs:
         if key.value not in TOP_KEYS:
             hint = did_you_mean(key.value, list(TOP_KEYS)) or "top-level keys: " + ", ".join(TOP_KEYS)
-            errors.append(SpecError(f"unknown top-level key '{key.value}'", key.pos, hint=hint, code="E106"))
+            errors.append(SpecError(f"unknown top-level key '{clip(key.value)}'", key.pos, hint=hint, code="E106"))
     name = Path(file).stem
     if (n := root.get("name")) is not None:
         try:
@@ -142,6 +208,8 @@ def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
         blocks, errs = _parse_blocks(b)
         errors += errs
     expect = root.get("expect")
+    if isinstance(expect, YScalar) and expect.is_null():
+        expect = None
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None

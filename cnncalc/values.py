@@ -14,23 +14,33 @@ from .errors import SpecError
 from .shapes import Shape
 from .yamltree import YMap, YNode, YScalar, YSeq
 
-MAX_INT = 10**12  # larger sizes make no network; see Limits.max_value
+# Larger sizes make no network: a value above this is a typo or an attack, and
+# refusing it keeps every product of sizes a printable exact integer.
+MAX_INT = 10**12
+_MAX_DIGITS = 30  # longer digit strings are refused before int() ever sees them
 
 _INT = re.compile(r"[+-]?(0|[1-9][0-9]*)")
 _YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
-_SHAPE = re.compile(r"\s*\d+(\s*[xX×]\s*\d+)*\s*")
+_SHAPE = re.compile(r"\s*[0-9]+(\s*[xX×]\s*[0-9]+)*\s*")  # ASCII digits only
+_FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SHORT = re.compile(r"\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([kKMGTP]?)\s*")
 _UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
 
 
+def clip(text: str, width: int = 40) -> str:
+    """``text`` shortened for a message (a pasted 5000-digit number stays readable)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def describe(node: YNode) -> str:
+    """How a node reads in a message: 'a list', "'abc'", "the string '010'"."""
     if isinstance(node, YSeq):
         return "a list"
     if isinstance(node, YMap):
         return "a mapping"
-    return f"'{node.value}'" if node.plain else f"the string '{node.value}'"
+    return f"'{clip(node.value)}'" if node.plain else f"the string '{clip(node.value)}'"
 
 
 def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
@@ -38,24 +48,33 @@ def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
     if not isinstance(node, YScalar):
         raise SpecError(f"{what} must be an integer, got {describe(node)}", node.pos, code="E110")
     text = node.value.strip()
+    shown = clip(text)
     if not node.plain:
         raise SpecError(
-            f"{what} must be an integer, got the string '{text}'",
+            f"{what} must be an integer, got the string '{shown}'",
             node.pos,
             hint="remove the quotes",
             code="E110",
         )
     if not _INT.fullmatch(text):
         hint = None
-        if re.fullmatch(r"[+-]?0[0-9]+", text):
-            hint = f"YAML 1.1 reads {text} as an octal number; write {int(text)}"
-        elif re.fullmatch(r"[+-]?[0-9]+\.0*", text):
-            hint = f"write {text.split('.')[0]}"
-        elif re.fullmatch(r"[+-]?[0-9.]+[eE][+-]?[0-9]+", text):
+        digits = text.lstrip("+-")
+        if re.fullmatch(r"0[0-9]+", digits):
+            plain = digits.lstrip("0")
+            hint = f"YAML 1.1 reads {shown} as an octal number; write {clip(plain)} if you mean decimal"
+        elif re.fullmatch(r"[0-9]+\.0*", digits):
+            hint = f"write {clip(text.split('.')[0])}"
+        elif re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", digits):
             hint = "exponent notation is a float; write the integer out"
-        raise SpecError(f"{what} must be an integer, got '{text}'", node.pos, hint=hint, code="E110")
-    if len(text) > 30 or abs(int(text)) > MAX_INT:
-        raise SpecError(f"{what} = {text} is absurdly large (limit {MAX_INT:,})", node.pos, code="E111")
+        elif re.fullmatch(r"[0-9]+(_[0-9]+)+", digits):
+            hint = f"write {clip(text.replace('_', ''))} without underscores (YAML 1.1 digit grouping)"
+        elif re.fullmatch(r"0[xXoObB][0-9a-fA-F_]+", digits):
+            hint = "write the number in decimal"
+        elif re.fullmatch(r"[0-9]+(:[0-5]?[0-9])+", digits):
+            hint = "YAML 1.1 reads this as a base-60 number; write the integer out"
+        raise SpecError(f"{what} must be an integer, got '{shown}'", node.pos, hint=hint, code="E110")
+    if len(text) > _MAX_DIGITS or abs(int(text)) > MAX_INT:
+        raise SpecError(f"{what} = {shown} is absurdly large (limit {MAX_INT:,})", node.pos, code="E111")
     value = int(text)
     if minimum is not None and value < minimum:
         need = "positive" if minimum == 1 else f"at least {minimum}"
@@ -65,15 +84,11 @@ def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
 
 def as_float(node: YNode, what: str, lo: float, hi: float) -> float:
     """A real number in [lo, hi] (used only for arguments that never enter a count)."""
-    if isinstance(node, YScalar) and node.plain:
-        try:
-            value = float(node.value)
-        except ValueError:
-            pass
-        else:
-            if lo <= value <= hi:
-                return value
-            raise SpecError(f"{what} must lie in [{lo}, {hi}], got {value}", node.pos, code="E111")
+    if isinstance(node, YScalar) and node.plain and _FLOAT.fullmatch(node.value.strip()):
+        value = float(node.value)  # may be inf for 1e400: refused by the range check
+        if lo <= value <= hi:
+            return value
+        raise SpecError(f"{what} must lie in [{lo:g}, {hi:g}], got {clip(node.value.strip())}", node.pos, code="E111")
     raise SpecError(f"{what} must be a number, got {describe(node)}", node.pos, code="E110")
 
 
@@ -101,8 +116,7 @@ def as_int_list(node: YNode, what: str, lengths: tuple[int, ...], minimum: int) 
         if len(node.items) not in lengths:
             forms = " or ".join(str(n) for n in lengths)
             raise SpecError(
-                f"{what} must be an integer or a list of {forms} integers,"
-                f" got a list of {len(node.items)}",
+                f"{what} must be an integer or a list of {forms} integers, got a list of {len(node.items)}",
                 node.pos,
                 code="E110",
             )
@@ -117,9 +131,12 @@ def as_pair(node: YNode, what: str, minimum: int = 1) -> tuple[int, int]:
 
 
 def parse_shape_text(text: str) -> tuple[int, ...] | None:
+    """``32x32x3`` -> (32, 32, 3); ``None`` if it is not that form.  A dimension
+    too long to be sane becomes MAX_INT + 1, so the caller refuses it by size."""
     if not _SHAPE.fullmatch(text):
         return None
-    return tuple(int(p) for p in re.split(r"\s*[xX×]\s*", text.strip()))
+    parts = re.split(r"\s*[xX×]\s*", text.strip())
+    return tuple(int(p) if len(p) <= _MAX_DIGITS else MAX_INT + 1 for p in parts)
 
 
 def as_shape(node: YNode, what: str) -> Shape:
@@ -140,8 +157,10 @@ def as_shape(node: YNode, what: str) -> Shape:
             node.pos,
             code="E112",
         )
-    if any(d < 1 for d in dims) or any(d > MAX_INT for d in dims):
-        raise SpecError(f"{what} dimensions must be positive and sane, got {dims}", node.pos, code="E112")
+    if any(d < 1 for d in dims):
+        raise SpecError(f"{what} dimensions must be positive, got {describe(node)}", node.pos, code="E112")
+    if any(d > MAX_INT for d in dims):
+        raise SpecError(f"{what} has an absurdly large dimension (limit {MAX_INT:,})", node.pos, code="E111")
     return Shape(dims)
 
 

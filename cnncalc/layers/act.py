@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..shapes import Shape
 from ..values import as_float
 from ..yamltree import YNode
-from .base import Layer, arg, pos_int, register
+from .base import Layer, arg, need_image, pos_int, register
 
 
 def _real(node: YNode, what: str) -> float:
@@ -83,3 +83,7 @@ class LRN(_Elementwise):
     kind = "lrn"
     main = "size"
     size: int = arg(pos_int, 5, "channels in the normalisation window")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        need_image(inputs[0], self.kind)  # as PyTorch's LocalResponseNorm (3-D or more)
+        return inputs[0]
