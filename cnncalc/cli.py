@@ -48,7 +48,9 @@ class Format(str, Enum):
 
 SpecArg = Annotated[Path, typer.Argument(help="YAML spec file ('-' reads standard input)", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
-DepthOpt = Annotated[int | None, typer.Option("--depth", help="collapse block instances nested deeper than this")]
+DepthOpt = Annotated[
+    int | None, typer.Option("--depth", min=0, help="collapse block instances nested deeper than this")
+]
 TracebackOpt = Annotated[bool, typer.Option("--traceback", help="show the Python traceback on errors")]
 MaxLayersOpt = Annotated[int, typer.Option("--max-layers", min=1, help="limit on layers after expansion")]
 MaxDepthOpt = Annotated[

@@ -34,7 +34,7 @@ from .layers.merge import Add, Concat, Multiply
 from .layers.norm import BatchNorm, GroupNorm, LayerNorm
 from .layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from .layers.reshape import Flatten, Upsample, ZeroPad
-from .shapes import Cost, LayerReport, Report, Shape
+from .shapes import LayerReport, Report, Shape
 
 PRESETS = ("torchvision", "fvcore", "ptflops", "all")
 Count = Callable[[Any, tuple[Shape, ...], Shape, int], int]  # (layer, inputs, output, core MACs)
@@ -222,7 +222,7 @@ def under(graph: Graph, report: Report, preset: str) -> Report:
     rows: list[LayerReport] = []
     for node, r in zip(graph.nodes, report.rows):
         macs = macs_under(preset, node.layer, r.inputs, r.output, r.cost.macs)
-        rows.append(replace(r, cost=Cost(r.cost.trainable, r.cost.non_trainable, macs)))
+        rows.append(replace(r, cost=replace(r.cost, macs=macs)))
     return Report(report.name, report.input, report.output, tuple(rows), report.checks)
 
 

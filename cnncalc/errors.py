@@ -26,6 +26,11 @@ class SourcePos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+def clip(text: str, width: int = 40) -> str:
+    """``text`` shortened for a message (a pasted 5000-digit number stays readable)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class CnnCalcError(Exception):
     """Root of every error a user can cause.  ``code`` is stable and documented."""
 

@@ -27,6 +27,9 @@ from .values import as_int, as_str, describe
 from .yamltree import YMap, YNode, YScalar, YSeq
 
 INPUT = -1  # index of the graph input in Node.inputs
+# Distinct errors reported before building stops (as clang's -ferror-limit): past
+# a screenful they are noise, and each one's "did you mean" costs a scan of names.
+MAX_ERRORS = 20
 META = ("name", "expect", "repeat")
 
 
@@ -113,6 +116,10 @@ def split_entry(node: YNode) -> Entry:
     if not isinstance(node, YMap) or not node.pairs:
         raise SpecError(f"a layer is a kind name or 'kind: arguments', got {describe(node)}", node.pos, code="E120")
     kinds = [(k, v) for k, v in node.pairs if k.value not in META]
+    if len(kinds) > 1:
+        for k, _ in kinds:
+            if (hint := did_you_mean(k.value, list(META))) is not None:
+                raise SpecError(f"unknown key '{k.value}' beside the layer kind", k.pos, hint=hint, code="E121")
     if len(kinds) != 1:
         what = "no layer kind" if not kinds else "several kinds: " + ", ".join(k.value for k, _ in kinds)
         raise SpecError(f"a layer entry has exactly one kind; found {what}", node.pos, code="E120")
@@ -131,6 +138,25 @@ def split_entry(node: YNode) -> Entry:
     return entry
 
 
+def _user_names(spec: Spec) -> set[str]:
+    """Every ``name:`` value written anywhere in the spec's layers and blocks."""
+    found: set[str] = set()
+    stack: list[YNode] = [spec.layers, *(b.layers for b in spec.blocks.values())]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, YSeq):
+            stack.extend(node.items)
+        elif isinstance(node, YMap):
+            if isinstance(n := node.get("name"), YScalar):
+                found.add(n.value)
+            stack.extend(v for _, v in node.pairs)
+    return found
+
+
 class Builder:
     def __init__(self, spec: Spec, limits: Limits) -> None:
         self.spec, self.limits = spec, limits
@@ -139,7 +165,10 @@ class Builder:
         self.counters: dict[str, int] = {}
         self.groups: dict[str, GroupInfo] = {}
         self.memo: dict[Any, int] = {}
+        self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
         self.top = Scope()
+        self.used: set[str] = set()  # blocks expanded at least once
+        self.user_names = _user_names(spec)  # generated names never repeat one of these
 
     # -- counting before expanding -------------------------------------------
     def count(
@@ -248,15 +277,20 @@ class Builder:
 
     # -- building ------------------------------------------------------------
     def build(self) -> Graph:
-        with _stack_room(self.limits.max_depth):
-            self.check_cycles()
-            self.count(self.spec.layers.items, {}, ())
-            out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
+        stopped = None
+        try:
+            with _stack_room(self.limits.max_depth):
+                self.check_cycles()
+                self.count(self.spec.layers.items, {}, ())
+                out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
+                self.check_unused_blocks()
+        except _TooManyErrors as exc:
+            stopped = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", exc.pos, code="E157")
         top = self.claims(self.spec.expect, TOTAL_FIELDS)
         unique: dict[tuple[str, str], CnnCalcError] = {}
         for err in self.errors:  # a block used n times reports its error once, at the first use
             unique.setdefault((str(err.pos), err.message), err)
-        raise_all(list(unique.values()))
+        raise_all([*unique.values(), *([stopped] if stopped else [])])
         return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
 
     def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
@@ -267,6 +301,9 @@ class Builder:
                 raise exc.at(None, ctx.trace) from None
             except CnnCalcError as exc:
                 self.errors.append(exc.at(None, ctx.trace) if exc.trace == () else exc)
+                self.distinct.add((str(exc.pos), exc.message))
+                if len(self.distinct) >= MAX_ERRORS:
+                    raise _TooManyErrors(exc.pos) from None
         return cur
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
@@ -287,8 +324,11 @@ class Builder:
         return cur
 
     def fresh(self, base: str) -> str:
-        self.counters[base] = self.counters.get(base, 0) + 1
-        return f"{base}{self.counters[base]}"
+        while True:
+            self.counters[base] = self.counters.get(base, 0) + 1
+            name = f"{base}{self.counters[base]}"
+            if name not in self.user_names:
+                return name
 
     def bind(self, name: YScalar | None, index: int, ctx: Ctx) -> str | None:
         if name is None:
@@ -318,14 +358,25 @@ class Builder:
         if e.kind == "aux":
             if not isinstance(e.args, YSeq):
                 raise SpecError("aux takes a list of layers", (e.args or YScalar("", True, e.kind_pos)).pos, code="E124")
-            self.chain(e.args.items, cur, Ctx(ctx.env, ctx.scope, ctx.group, ctx.trace, True))
+            # Names inside a head are visible only inside it: the main flow cannot
+            # depend on a layer that does not run at inference.
+            scope = Scope(parent=ctx.scope, prefix=ctx.scope.prefix)
+            group = ctx.group
+            if e.name is not None or e.expect is not None:
+                instance = ctx.scope.prefix + (e.name.value if e.name is not None else self.fresh("aux"))
+                self.groups[instance] = GroupInfo("aux", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
+                group = (*group, instance)
+            self.chain(e.args.items, cur, Ctx(ctx.env, scope, group, ctx.trace, True))
             return cur
         if e.kind in self.spec.blocks:
             return self.expand(self.spec.blocks[e.kind], e, cur, ctx, last)
         cls = REGISTRY.get(e.kind)
         if cls is None:
             options = [*REGISTRY, *self.spec.blocks, "aux"]
-            hint = did_you_mean(e.kind, options) or "see `cnncalc kinds` for the layer kinds"
+            hint = did_you_mean(e.kind, options)
+            if hint is None and (near := did_you_mean(e.kind, ctx.scope.visible())) is not None:
+                hint = near.replace("did you mean", "did you mean the layer named")
+            hint = hint or "see `cnncalc kinds` for the layer kinds"
             raise SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
         if cls.arity == 0:
             if not isinstance(e.args, YSeq) or len(e.args.items) < 2:
@@ -354,6 +405,11 @@ class Builder:
         if isinstance(p, YMap):
             return self.chain([p], cur, ctx)
         items = p.items
+        first = items[0] if items else None
+        if isinstance(first, YScalar) and first.value not in REGISTRY and first.value not in self.spec.blocks:
+            near = did_you_mean(first.value, ctx.scope.visible())
+            if near is not None and ctx.scope.find(first.value) is None:
+                raise GraphError(f"no earlier layer is named '{first.value}'", first.pos, hint=near, code="E201")
         if items and isinstance(items[0], YScalar) and ctx.scope.find(items[0].value) is not None:
             return self.chain(items[1:], self.lookup(items[0], ctx), ctx)
         return self.chain(items, cur, ctx)
@@ -378,7 +434,25 @@ class Builder:
             out[name] = value
         return out
 
+    def check_unused_blocks(self) -> None:
+        """Build each block no layer uses, with its defaults, only to report its spec errors."""
+        kept = (self.nodes, self.counters, self.groups)
+        for name, block in self.spec.blocks.items():
+            if name in self.used or any(v is None for v in block.params.values()):
+                continue
+            self.nodes, self.counters, self.groups = [], {}, {}
+            env = {k: v for k, v in block.params.items() if v is not None}
+            try:
+                self.count(block.layers.items, env, ((name, block.pos),))
+            except CnnCalcError as exc:
+                self.errors.append(exc)
+                continue
+            self.used.add(name)
+            self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
+        self.nodes, self.counters, self.groups = kept
+
     def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
+        self.used.add(block.name)
         env = self.block_env(block, e, ctx.env)
         named = e.name.value if (e.name is not None and last) else None
         instance = ctx.scope.prefix + (named or self.fresh(block.name))
@@ -391,6 +465,15 @@ class Builder:
         if named is not None and e.name is not None:
             self.bind(e.name, out, ctx)
         return out
+
+
+class _TooManyErrors(Exception):
+    """Internal: MAX_ERRORS distinct errors collected; building stops (not a CnnCalcError,
+    so no handler on the way out collects it as one more error)."""
+
+    def __init__(self, pos: SourcePos | None) -> None:
+        super().__init__()
+        self.pos = pos
 
 
 def _uses(stack: tuple[tuple[str, SourcePos], ...]) -> tuple[SourcePos, ...]:

@@ -163,6 +163,8 @@ def footer(report: Report) -> list[str]:
     ]
     if t.aux_macs:
         out.append(f"aux-head MACs (training only, not in the total): {both(t.aux_macs)}")
+    if t.extra_macs:
+        out.append(f"deform_conv bilinear-sampling MACs (not in the total): {both(t.extra_macs)}")
     out.append(f"memory: activations {both(t.activations)} values ({short(4 * t.activations)}B as float32),"
                f" params {short(t.param_bytes)}B")
     checks = report.all_checks()
@@ -235,6 +237,7 @@ def _layer_json(r: LayerReport) -> dict[str, Any]:
         "trainable_params": r.cost.trainable,
         "non_trainable_params": r.cost.non_trainable,
         "macs": r.cost.macs,
+        "extra_macs": r.cost.extra_macs,
         "flops": 2 * r.cost.macs,
         "activations": r.activations,
         "memory_bytes": r.memory_bytes,
@@ -261,6 +264,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "macs": t.macs,
             "flops": t.flops,
             "aux_macs": t.aux_macs,
+            "extra_macs": t.extra_macs,
             "activations": t.activations,
             "param_bytes": t.param_bytes,
         },

@@ -52,6 +52,7 @@ class Cost:
     trainable: int = 0
     non_trainable: int = 0
     macs: int = 0
+    extra_macs: int = 0  # counted by the layer's docs but outside the convention (deform sampling)
 
     @property
     def params(self) -> int:
@@ -62,6 +63,7 @@ class Cost:
             self.trainable + other.trainable,
             self.non_trainable + other.non_trainable,
             self.macs + other.macs,
+            self.extra_macs + other.extra_macs,
         )
 
 
@@ -123,6 +125,7 @@ class Totals:
     macs: int  # inference MACs: aux heads excluded
     aux_macs: int
     activations: int
+    extra_macs: int = 0  # outside the convention total (deform_conv sampling)
 
     @property
     def params(self) -> int:
@@ -145,6 +148,7 @@ class Totals:
             macs=sum(r.cost.macs for r in rows if not r.aux),
             aux_macs=sum(r.cost.macs for r in rows if r.aux),
             activations=sum(r.activations for r in rows),
+            extra_macs=sum(r.cost.extra_macs for r in rows),
         )
 
 

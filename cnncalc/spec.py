@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .blocks import protect, restore
-from .errors import CnnCalcError, LimitError, SourcePos, SpecError, raise_all
+from .errors import CnnCalcError, LimitError, SourcePos, SpecError, clip, raise_all
 from .layers.base import REGISTRY, did_you_mean
 from .shapes import Shape
-from .values import as_shape, as_str, clip, describe
+from .values import as_shape, as_str, describe
 from .yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 
 # --max-depth cannot go beyond this: the graph builder recurses about five

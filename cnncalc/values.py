@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from .errors import SpecError
+from .errors import SpecError, clip
 from .shapes import Shape
 from .yamltree import YMap, YNode, YScalar, YSeq
 
@@ -27,11 +27,6 @@ _SHAPE = re.compile(r"\s*[0-9]+(\s*[xX×]\s*[0-9]+)*\s*")  # ASCII digits only
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SHORT = re.compile(r"\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([kKMGTP]?)\s*")
 _UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
-
-
-def clip(text: str, width: int = 40) -> str:
-    """``text`` shortened for a message (a pasted 5000-digit number stays readable)."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def describe(node: YNode) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import LimitError, SourcePos, SpecError
+from .errors import LimitError, SourcePos, SpecError, clip
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -167,7 +167,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | 
         if node.value in top._index:
             first = top.pairs[top._index[node.value]][0].pos
             raise SpecError(
-                f"duplicate key '{_clip(node.value)}' (first at line {first.line});"
+                f"duplicate key '{clip(node.value)}' (first at line {first.line});"
                 " YAML would silently keep only the last one",
                 pos,
                 code="E103",
@@ -220,11 +220,11 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | 
             elif cls is yaml.AliasEvent:
                 pos = _pos(file, ev.start_mark)
                 if ev.anchor not in anchors:
-                    raise SpecError(f"unknown alias '*{_clip(ev.anchor)}'", pos, code="E101")
+                    raise SpecError(f"unknown alias '*{clip(ev.anchor)}'", pos, code="E101")
                 shared = anchor_size[ev.anchor]
                 if shared is None:
                     raise SpecError(
-                        f"alias '*{_clip(ev.anchor)}' is inside its own anchor: the value would contain itself",
+                        f"alias '*{clip(ev.anchor)}' is inside its own anchor: the value would contain itself",
                         pos,
                         code="E107",
                     )
@@ -252,8 +252,3 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | 
     except yaml.YAMLError as exc:  # defensive: reader errors are caught by _check_characters
         raise SpecError(f"invalid YAML: {exc}", SourcePos(file, 1, 1), code="E101") from None
     return root
-
-
-def _clip(text: str, width: int = 40) -> str:
-    """``text`` shortened for a message (a pasted 5000-digit number stays readable)."""
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -444,7 +444,6 @@ def test_json_contract_generated_names_and_vectors(tmp_path: Path) -> None:
     assert (data["totals"]["params"], data["totals"]["macs"]) == (38 + 99 + 8, 576 + 96 + 6)
 
 
-@pytest.mark.xfail(strict=True, reason="generated names can repeat a user's name: JSON names are then ambiguous")
 def test_generated_names_never_repeat_a_user_name() -> None:
     """'name: (unique; refers to its output later)' / readable generated names: a report in
     which two rows are called conv2 cannot be read by name."""
@@ -557,7 +556,6 @@ def test_all_spec_errors_of_a_file_in_one_run() -> None:
     assert {"E106", "E112", "E120", "E121"} <= {e.code for e in errs}
 
 
-@pytest.mark.xfail(strict=True, reason="errors inside an unused block are never reported")
 def test_errors_in_an_unused_block_are_reported() -> None:
     """'all spec errors of a file in one run' -- an unknown kind in a block nobody uses yet."""
     errs = errors_of("""
@@ -588,7 +586,6 @@ def test_unknown_keys_and_words_get_did_you_mean(what: str, text: str, meant: st
     assert f"did you mean '{meant}'?" in hints, hints
 
 
-@pytest.mark.xfail(strict=True, reason="a misspelt name/expect/repeat beside the kind is reported as a second kind")
 @pytest.mark.parametrize("key", ["nmae", "expcet", "repaet"])
 def test_misspelt_key_beside_the_kind_gets_did_you_mean(key: str) -> None:
     """'Beside the kind key an entry may carry name: and expect:' + 'unknown ... keys get a
@@ -598,7 +595,6 @@ def test_misspelt_key_beside_the_kind_gets_did_you_mean(key: str) -> None:
     assert err.pos is not None and (err.pos.line, err.pos.col) == (4, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="a misspelt name at the start of a path is taken for an unknown kind, no hint")
 def test_misspelt_name_at_the_start_of_a_path_gets_did_you_mean() -> None:
     """'A path may begin with a name' + did-you-mean: [enc44, crop: ...] should suggest enc4."""
     [err] = errors_of("""
@@ -744,14 +740,12 @@ def test_deform_conv_counts_its_offset_conv_and_keeps_sampling_apart(tmp_path: P
     assert any("2,304" in note for note in data["layers"][0]["notes"])
 
 
-@pytest.mark.xfail(strict=True, reason="the bilinear-sampling MACs appear only as a note in JSON, not in the table")
 def test_deform_conv_sampling_macs_shown_in_the_summary_table(tmp_path: Path) -> None:
     """'... reported apart from the convention total': the default report shows them."""
     res = cli(tmp_path, DEFORM)
     assert res.exit_code == 0 and "2,304" in res.stdout  # 4*4*4*9*4, as above
 
 
-@pytest.mark.xfail(strict=True, reason="the sampling MAC formula is only in a Python docstring")
 def test_deform_conv_mac_formula_stated_in_its_docs() -> None:
     """'the MAC formula, including bilinear sampling, stated in its docs': the user-facing docs
     (docs/spec-language.md or `cnncalc kinds`) give the sampling formula H_out·W_out·C_in·kh·kw·4."""
@@ -787,7 +781,6 @@ def test_aux_head_params_in_totals_macs_shown_apart(tmp_path: Path) -> None:
     assert "16x16x8" in maxpool  # the main flow goes on from the conv, not from the head
 
 
-@pytest.mark.xfail(strict=True, reason="expect: (and name:) beside an aux entry are silently ignored")
 def test_a_false_claim_beside_an_aux_head_does_not_pass(tmp_path: Path) -> None:
     """'Any layer ... may carry expect:' / check 'exits 1 if any fails': a claim written beside
     `aux:` must be judged (on the head) or refused -- never silently dropped."""
@@ -802,7 +795,6 @@ def test_a_false_claim_beside_an_aux_head_does_not_pass(tmp_path: Path) -> None:
     assert res.exit_code in (1, 2), res.output
 
 
-@pytest.mark.xfail(strict=True, reason="the main flow can use an aux head's output whose MACs stay out of the total")
 def test_main_flow_cannot_silently_depend_on_an_aux_head() -> None:
     """'the main flow goes on unchanged ... its MACs are shown apart (it does not run at
     inference)': if the main flow uses a layer of the head, that layer does run at inference.
@@ -945,7 +937,6 @@ def test_depth_collapses_nested_instances_with_subtotals(tmp_path: Path) -> None
     assert zero["outer1"][-4:] == ["56", "2,048", "(2.0K)", "50.0"]
 
 
-@pytest.mark.xfail(strict=True, reason="--depth -1 silently prints an empty table")
 def test_negative_depth_is_refused_or_shows_layers(tmp_path: Path) -> None:
     res = cli(tmp_path, "input: 4x4x1\nlayers: [relu]\n", "--depth", "-1")
     assert res.exit_code == 2 or "relu1" in res.stdout

@@ -411,19 +411,19 @@ raw_text = st.lists(YAML_ALPHABET, max_size=60).map("".join)
 # --- the tests ---------------------------------------------------------------------
 
 
-@settings(FUZZ, max_examples=int(3000 * SCALE))
+@settings(FUZZ, max_examples=int(2500 * SCALE))
 @given(random_spec)
 def test_fuzz_grammar_shaped_random_specs(text: str) -> None:
     check(text)
 
 
-@settings(FUZZ, max_examples=int(2000 * SCALE))
+@settings(FUZZ, max_examples=int(3000 * SCALE))
 @given(raw_text)
 def test_fuzz_random_yaml_text(text: str) -> None:
     check(text)
 
 
-@settings(FUZZ, max_examples=int(3500 * SCALE))
+@settings(FUZZ, max_examples=int(3000 * SCALE))
 @given(mutated_spec())
 def test_fuzz_structural_mutations_of_bundled_specs(text: str) -> None:
     check(text)
@@ -456,3 +456,9 @@ def test_bundled_specs_round_trip_through_the_emitter() -> None:
         before = analyze(build_graph(parse_spec(text, NAME)))
         after = analyze(build_graph(parse_spec(emit(_tree(text)), NAME)))
         assert (after.totals, after.output) == (before.totals, before.output), path.name
+
+
+def test_fuzz_budget_is_at_least_ten_thousand_specs() -> None:
+    fuzzers = [v for k, v in globals().items() if k.startswith("test_fuzz_") and hasattr(v, "hypothesis")]
+    total = sum(f._hypothesis_internal_use_settings.max_examples for f in fuzzers)
+    assert len(fuzzers) == 5 and total >= 10_000 * SCALE

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc import blocks, render
+from cnncalc import blocks, graph, render
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError, LimitError, SourcePos, flatten, format_error
 from cnncalc.graph import Builder
@@ -449,6 +449,27 @@ def test_regression_shared_aliases_are_substituted_once(monkeypatch: pytest.Monk
     err = only(text, Limits(max_layers=10**9))  # lifts the alias limit (20 per layer)
     assert err.code == "E121"  # 'junk' is no argument of dense: all that happens
     assert calls < 1000
+
+
+def test_regression_errors_stop_after_twenty(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2000 named layers and 2000 misspelt references: each error's "did you mean" scans
+    # every name, so reporting them all took 70 s (minutes for a 4 MB spec)
+    n = 2000
+    text = "input: 8x8x3\nlayers:\n" + "".join(f"  - relu: ~\n    name: layer{i}\n" for i in range(n))
+    text += "".join(f"  - add: [nolayer{i}, []]\n" for i in range(n))
+    calls = 0
+    original = graph.did_you_mean
+
+    def counted(word: str, options: list[str]) -> str | None:
+        nonlocal calls
+        calls += 1
+        return original(word, options)
+
+    monkeypatch.setattr(graph, "did_you_mean", counted)
+    errors = flatten(fail(text))
+    assert [e.code for e in errors] == ["E201"] * 20 + ["E157"]
+    assert errors[-1].pos == errors[-2].pos  # stopped at the 20th
+    assert calls <= 2 * 20
 
 
 # --- block cycles ----------------------------------------------------------------------

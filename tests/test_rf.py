@@ -242,3 +242,22 @@ def test_summary_rf_in_json_and_table(tmp_path: Any) -> None:
     assert " RF " in table and " jump " in table and " centre" in table
     csv = runner.invoke(app, ["summary", str(spec), "--rf", "-f", "csv"]).stdout
     assert csv.splitlines()[0].endswith("rf_h,rf_w,jump_h,jump_w,centre_h,centre_w")
+
+
+SPECS = __import__("pathlib").Path(__file__).parent.parent / "specs"
+
+
+@pytest.mark.parametrize(("spec", "kind", "size"), [
+    # Araujo, Norris & Sim, Distill 2019, table of receptive fields: Inception v3 1311
+    ("inception_v3.yaml", "concat", 1311),
+    # torchvision ResNet-50 (stride on the 3x3 conv), hand-worked: 7 (j 2), pool +4 = 11 (j 4);
+    # layer1 3·(2·4) = 35; layer2 +2·4 = 43 (j 8), 3·(2·8) = 91; layer3 +16 = 107 (j 16),
+    # 5·32 = 267; layer4 +32 = 299 (j 32), 2·64 = 427
+    ("resnet50.yaml", "add", 427),
+])
+def test_published_and_hand_worked_networks(spec: str, kind: str, size: int) -> None:
+    path = SPECS / spec
+    if not path.exists():
+        pytest.skip(f"specs/{spec} not written")
+    rows = [r for r in _rf(path.read_text())[1].rows if r.kind == kind and not r.aux]
+    assert rows[-1].rf is not None and rows[-1].rf.h.size == size and rows[-1].rf.w.size == size

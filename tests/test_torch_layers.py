@@ -369,7 +369,6 @@ def test_deform_conv_parameters_match_without_torchvision() -> None:
     assert skipped and "torchvision" in skipped[0]
 
 
-@pytest.mark.xfail(strict=True, reason="core bug reported to the lead: graph.py lets the main path use an aux output")
 def test_regression_aux_output_used_by_the_main_path() -> None:
     """Found by this cross-check: a main-path layer may take an aux-head output, whose MACs
     cnncalc then leaves out of the inference total although inference computes them.  Either

@@ -152,7 +152,9 @@ class Crop(Layer):
 @register
 @dataclass(frozen=True, kw_only=True)
 class DeformConv(Conv):
-    """Deformable convolution v1 (torchvision.ops.DeformConv2d plus its offset conv).
+    """Deformable conv v1: conv + offset conv; bilinear sampling H_out·W_out·C_in·kh·kw·4 MACs apart.
+
+    torchvision.ops.DeformConv2d plus its offset conv.
 
     The offset conv is a conv with the same kernel, stride, padding and dilation
     producing 2·kh·kw·offset_groups channels (with bias).  Counted: both convs, as
@@ -177,7 +179,8 @@ class DeformConv(Conv):
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         off = self.offset_conv()
-        return super().cost(inputs, out) + off.cost(inputs, off.infer(inputs))
+        both = super().cost(inputs, out) + off.cost(inputs, off.infer(inputs))
+        return Cost(both.trainable, both.non_trainable, both.macs, self.sampling_macs(inputs, out))
 
     def sampling_macs(self, inputs: tuple[Shape, ...], out: Shape) -> int:
         return out.h * out.w * inputs[0].c * self.kernel[0] * self.kernel[1] * 4
