@@ -333,6 +333,13 @@ class Builder:
     def bind(self, name: YScalar | None, index: int, ctx: Ctx) -> str | None:
         if name is None:
             return None
+        if not name.value.strip() or "." in name.value:
+            raise SpecError(
+                f"name '{name.value}' is not usable: names are non-empty and have no '.'"
+                " (a dot separates a block instance from the names inside it)",
+                name.pos,
+                code="E212",
+            )
         if name.value in REGISTRY or name.value in self.spec.blocks or name.value == "aux":
             raise SpecError(f"name '{name.value}' is a layer kind; choose another name", name.pos, code="E210")
         if name.value in ctx.scope.names:

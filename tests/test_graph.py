@@ -236,3 +236,14 @@ def test_block_inside_aux_head_is_judged_on_its_aux_macs() -> None:
     """)
     # dense on 4x4x2: 16 positions * 2 * 3 = 96 MACs, all in the aux head
     assert [c.ok for c in r.checks] == [True]
+
+
+@pytest.mark.parametrize("bad", ['"b1.c"', '""'])
+def test_names_with_a_dot_or_empty_are_refused(bad: str) -> None:
+    [err] = errors_of(f"""
+        input: 8x8x2
+        layers:
+          - conv: {{filters: 2, kernel: 1}}
+            name: {bad}
+    """)
+    assert err.code == "E212" and err.pos is not None and err.pos.line == 5
