@@ -414,8 +414,9 @@ class Builder:
         items = p.items
         first = items[0] if items else None
         if isinstance(first, YScalar) and first.value not in REGISTRY and first.value not in self.spec.blocks:
-            near = did_you_mean(first.value, ctx.scope.visible())
-            if near is not None and ctx.scope.find(first.value) is None:
+            # find() first: a suggestion scans every visible name, once per path otherwise
+            near = did_you_mean(first.value, ctx.scope.visible()) if ctx.scope.find(first.value) is None else None
+            if near is not None:
                 raise GraphError(f"no earlier layer is named '{first.value}'", first.pos, hint=near, code="E201")
         if items and isinstance(items[0], YScalar) and ctx.scope.find(items[0].value) is not None:
             return self.chain(items[1:], self.lookup(items[0], ctx), ctx)

@@ -213,8 +213,29 @@ def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None
+    spec = Spec(name, shape, layers, blocks, expect, root.pos)
+    if errors and layers.items:
+        declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
+        errors += _layer_errors(spec, limits, declared - set(blocks))
     raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos)
+    return spec
+
+
+def _layer_errors(spec: Spec, limits: Limits, broken_blocks: set[str]) -> list[CnnCalcError]:
+    """The layers' own spec errors, so one run reports every error of the file (uses of a
+    block whose definition is already reported as broken are not reported again)."""
+    from .errors import ShapeError, flatten
+    from .graph import build_graph  # graph builds on spec: imported only here
+
+    try:
+        build_graph(spec, limits)
+    except CnnCalcError as exc:
+        return [
+            e for e in flatten(exc)
+            if not isinstance(e, ShapeError) and not (e.code == "E120" and e.message.split("'")[1:2] and
+                                                      e.message.split("'")[1] in broken_blocks)
+        ]
+    return []
 
 
 def load(path: str | Path, limits: Limits = Limits()) -> tuple[Spec, str]:

@@ -543,7 +543,6 @@ def test_impossible_shapes_name_layer_input_and_rule(tmp_path: Path, body: str, 
         assert word in first, (word, first)
 
 
-@pytest.mark.xfail(strict=True, reason="top-level errors stop the run before any layer is checked")
 def test_all_spec_errors_of_a_file_in_one_run() -> None:
     """'all spec errors of a file in one run': a top-level mistake and layer mistakes together."""
     errs = errors_of("""

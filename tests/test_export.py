@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import cnncalc
 from cnncalc.cli import app
 from cnncalc.export import identifier, to_pytorch
 from cnncalc.export_layers import EMITTERS
@@ -109,8 +110,8 @@ def test_every_kind_passes_ruff_and_says_what_it_cannot_do(tmp_path: Path) -> No
     assert "def build_model() -> nn.Module:" in code
 
 
-NASTY = ['a"""b', "x\nimport os", "class", "forward", "training", "1x", "é", "__init__", "a.b", "a_b", "",
-         "'); import os; ('", "\\", "x"]
+NASTY = ['a"""b', "x\nimport os", "class", "forward", "training", "1x", "é", "__init__", "a_b",
+         "'); import os; ('", "\\", "x"]  # "a.b" and "" are refused as layer names (E212): see below
 
 
 @pytest.mark.parametrize("name", NASTY)
@@ -126,6 +127,15 @@ def test_spec_names_cannot_inject_code(name: str) -> None:
     mapping = ast.literal_eval(layers.value)
     assert list(mapping.values()) == [name or "relu1", "conv1"]  # an empty name gets a generated one
     assert all(k.isidentifier() and k.isascii() for k in mapping)
+
+
+@pytest.mark.parametrize("name", ["a.b", ""])
+def test_network_names_refused_for_layers_still_export(name: str) -> None:
+    text = f'name: "{name}"\ninput: 4x4x1\nlayers:\n  - relu\n'
+    ast.parse(export(text))  # the network's own name is free text, safely quoted
+    with pytest.raises(cnncalc.CnnCalcError) as info:
+        cnncalc.analyze_text(f'input: 4x4x1\nlayers:\n  - relu:\n    name: "{name}"\n', "n.yaml")
+    assert info.value.code == "E212"
 
 
 def test_identifiers_are_unique_and_not_reserved() -> None:

@@ -36,7 +36,7 @@ from cnncalc.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 
 ROOT = Path(__file__).parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
-DOCUMENTED = set(re.findall(r"^### (E\d{3}):", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M))
+DOCUMENTED = set(re.findall(r"^### (E\d{3}):", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.MULTILINE))
 TEXTS = [p.read_text(encoding="utf-8") for p in SPECS]
 NAME = "fuzz.yaml"
 KINDS = sorted(REGISTRY)

@@ -472,6 +472,24 @@ def test_regression_errors_stop_after_twenty(monkeypatch: pytest.MonkeyPatch) ->
     assert calls <= 2 * 20
 
 
+def test_regression_valid_named_paths_compute_no_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every path starting with a name ran "did you mean" over all visible names even
+    # when the name existed: quadratic in a valid spec (10,000 such paths: minutes)
+    text = "input: 8x8x3\nlayers:\n" + "".join(
+        f"  - relu: ~\n    name: l{i}\n  - add: [[l{i}, relu], []]\n" for i in range(50)
+    )
+    calls = 0
+
+    def counted(word: str, options: list[str]) -> str | None:
+        nonlocal calls
+        calls += 1
+        return None
+
+    monkeypatch.setattr(graph, "did_you_mean", counted)
+    assert len(cnncalc.analyze_text(text, F).rows) == 150  # per i: relu, the path's relu, add
+    assert calls == 0
+
+
 # --- block cycles ----------------------------------------------------------------------
 
 
