@@ -9,28 +9,23 @@ together; the layer count is checked *before* anything is expanded.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from types import FrameType
-from typing import Any
 
 from .blocks import Env, substitute
+from .budget import Budget, stack_room
+from .entries import Entry, block_env, split_entry, user_names
 from .errors import CnnCalcError, GraphError, LimitError, SourcePos, SpecError, raise_all
 from .expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from .layers import REGISTRY, Layer, build
 from .layers.base import did_you_mean
 from .shapes import Shape
 from .spec import BlockDef, Limits, Spec
-from .values import as_int, as_str, describe
 from .yamltree import YMap, YNode, YScalar, YSeq
 
 INPUT = -1  # index of the graph input in Node.inputs
 # Distinct errors reported before building stops (as clang's -ferror-limit): past
 # a screenful they are noise, and each one's "did you mean" costs a scan of names.
 MAX_ERRORS = 20
-META = ("name", "expect", "repeat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,65 +93,6 @@ class Ctx:
     aux: bool = False
 
 
-@dataclass(slots=True)
-class Entry:
-    kind: str
-    kind_pos: SourcePos
-    args: YNode | None
-    name: YScalar | None = None
-    expect: YMap | None = None
-    repeat: int = 1
-    pos: SourcePos = SourcePos("", 1, 1)
-
-
-def split_entry(node: YNode) -> Entry:
-    """``- relu`` or ``- kind: args`` with optional name/expect/repeat beside it."""
-    if isinstance(node, YScalar) and not node.is_null():
-        return Entry(node.value, node.pos, None, pos=node.pos)
-    if not isinstance(node, YMap) or not node.pairs:
-        raise SpecError(f"a layer is a kind name or 'kind: arguments', got {describe(node)}", node.pos, code="E120")
-    kinds = [(k, v) for k, v in node.pairs if k.value not in META]
-    if len(kinds) > 1:
-        for k, _ in kinds:
-            if (hint := did_you_mean(k.value, list(META))) is not None:
-                raise SpecError(f"unknown key '{k.value}' beside the layer kind", k.pos, hint=hint, code="E121")
-    if len(kinds) != 1:
-        what = "no layer kind" if not kinds else "several kinds: " + ", ".join(k.value for k, _ in kinds)
-        raise SpecError(f"a layer entry has exactly one kind; found {what}", node.pos, code="E120")
-    key, args = kinds[0]
-    entry = Entry(key.value, key.pos, args, pos=key.pos)
-    if (n := node.get("name")) is not None:
-        as_str(n, "name")
-        assert isinstance(n, YScalar)
-        entry.name = n
-    if (e := node.get("expect")) is not None:
-        if not isinstance(e, YMap):
-            raise SpecError("'expect' must be a mapping, e.g. {output: 5x5x3}", e.pos, code="E130")
-        entry.expect = e
-    if (r := node.get("repeat")) is not None:
-        entry.repeat = as_int(r, "repeat", minimum=1)
-    return entry
-
-
-def _user_names(spec: Spec) -> set[str]:
-    """Every ``name:`` value written anywhere in the spec's layers and blocks."""
-    found: set[str] = set()
-    stack: list[YNode] = [spec.layers, *(b.layers for b in spec.blocks.values())]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, YSeq):
-            stack.extend(node.items)
-        elif isinstance(node, YMap):
-            if isinstance(n := node.get("name"), YScalar):
-                found.add(n.value)
-            stack.extend(v for _, v in node.pairs)
-    return found
-
-
 class Builder:
     def __init__(self, spec: Spec, limits: Limits) -> None:
         self.spec, self.limits = spec, limits
@@ -164,124 +100,19 @@ class Builder:
         self.errors: list[CnnCalcError] = []
         self.counters: dict[str, int] = {}
         self.groups: dict[str, GroupInfo] = {}
-        self.memo: dict[Any, int] = {}
+        self.budget = Budget(spec, limits)
         self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
         self.top = Scope()
         self.used: set[str] = set()  # blocks expanded at least once
-        self.user_names = _user_names(spec)  # generated names never repeat one of these
-
-    # -- counting before expanding -------------------------------------------
-    def count(
-        self, items: list[YNode], env: Env, stack: tuple[tuple[str, SourcePos], ...], depth: int = 0
-    ) -> int:
-        """Work that expanding ``items`` would do (about its layer count), without doing it.
-
-        Bounds every way a short spec can ask for unbounded work before any of it
-        is done: the expanded layer count (``repeat`` and aliases multiply; each
-        repetition counts at least one, so an empty block repeated 10^12 times is
-        refused too), the nesting of blocks, merges and aux heads once blocks are
-        expanded (``depth``: the builder recurses on it) and block cycles.
-        Counts are memoised per (items, arguments, depth), so a list shared
-        through YAML aliases is counted once, however often it is used.
-        """
-        key = (
-            tuple(id(i) for i in items),
-            tuple((k, v.value if isinstance(v, YScalar) else id(v)) for k, v in env.items()),
-            depth,
-        )
-        if key in self.memo:
-            return self.memo[key]
-        total = 0
-        for item in items:
-            try:
-                e = split_entry(substitute(item, env, self.limits.max_expr) if env else item)
-            except CnnCalcError:  # reported when building; one unit of work here
-                total += 1
-                continue
-            one = 1
-            if e.kind in self.spec.blocks:
-                if any(e.kind == name for name, _ in stack):
-                    chain = " -> ".join([n for n, _ in stack] + [e.kind])
-                    raise GraphError(
-                        f"block '{e.kind}' uses itself: {chain}", e.kind_pos, trace=_uses(stack), code="E220"
-                    )
-                self._deeper(depth, e, stack)
-                block = self.spec.blocks[e.kind]
-                try:
-                    inner = self.block_env(block, e, env)
-                except CnnCalcError:
-                    inner = {}
-                one = self.count(block.layers.items, inner, (*stack, (e.kind, e.kind_pos)), depth + 1)
-            elif e.kind == "aux" and isinstance(e.args, YSeq):
-                self._deeper(depth, e, stack)
-                one = self.count(e.args.items, env, stack, depth + 1)
-            elif e.kind in REGISTRY and REGISTRY[e.kind].arity == 0 and isinstance(e.args, YSeq):
-                for p in e.args.items:
-                    if isinstance(p, (YSeq, YMap)):
-                        self._deeper(depth, e, stack)
-                        one += self.count(p.items if isinstance(p, YSeq) else [p], env, stack, depth + 1)
-            total += e.repeat * max(one, 1)
-            if total > self.limits.max_layers:
-                raise LimitError(
-                    f"the spec expands to more than {self.limits.max_layers:,} layers"
-                    " (raise the limit with --max-layers)",
-                    e.kind_pos,
-                    trace=_uses(stack),
-                    code="E155",
-                )
-        self.memo[key] = total
-        return total
-
-    def _deeper(self, depth: int, e: Entry, stack: tuple[tuple[str, SourcePos], ...]) -> None:
-        """Refuse to nest one level below ``depth`` if that passes the limit."""
-        if depth + 1 > self.limits.max_depth:
-            names = [n for n, _ in stack]
-            shown = names if len(names) <= 6 else [*names[:3], "...", *names[-2:]]
-            via = " through blocks " + " -> ".join(shown) if stack else ""
-            raise LimitError(
-                f"blocks, merges and aux heads nest more than {self.limits.max_depth} levels deep{via}"
-                " (raise the limit with --max-depth)",
-                e.kind_pos,
-                trace=_uses(stack),
-                code="E154",
-            )
-
-    def check_cycles(self) -> None:
-        """Blocks that use themselves, directly or through others, even if unused.
-
-        A static walk of the block bodies (merge paths and aux heads included);
-        ``count`` catches the same cycles, with arguments substituted, on the
-        blocks that are used.
-        """
-        state: dict[str, int] = {}  # 1: on the current path, 2: done
-        for root in self.spec.blocks:
-            if root in state:
-                continue
-            path: list[tuple[str, SourcePos]] = [(root, self.spec.blocks[root].pos)]
-            todo: list[list[tuple[str, SourcePos]]] = [_block_uses(self.spec.blocks[root].layers, self.spec)]
-            state[root] = 1
-            while todo:
-                if not todo[-1]:
-                    todo.pop()
-                    state[path.pop()[0]] = 2
-                    continue
-                name, pos = todo[-1].pop()
-                if state.get(name) == 1:
-                    names = [n for n, _ in path]
-                    chain = " -> ".join([*names[names.index(name):], name])
-                    raise GraphError(f"block '{name}' uses itself: {chain}", pos, code="E220")
-                if name not in state:
-                    state[name] = 1
-                    path.append((name, pos))
-                    todo.append(_block_uses(self.spec.blocks[name].layers, self.spec))
+        self.user_names = user_names(spec)  # generated names never repeat one of these
 
     # -- building ------------------------------------------------------------
     def build(self) -> Graph:
         stopped = None
         try:
-            with _stack_room(self.limits.max_depth):
-                self.check_cycles()
-                self.count(self.spec.layers.items, {}, ())
+            with stack_room(self.limits.max_depth):
+                self.budget.check_cycles()
+                self.budget.count(self.spec.layers.items, {}, ())
                 out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
                 self.check_unused_blocks()
         except _TooManyErrors as exc:
@@ -422,26 +253,6 @@ class Builder:
             return self.chain(items[1:], self.lookup(items[0], ctx), ctx)
         return self.chain(items, cur, ctx)
 
-    def block_env(self, block: BlockDef, e: Entry, env: Env) -> Env:
-        given: dict[str, YNode] = {}
-        if isinstance(e.args, YMap):
-            for k, v in e.args.pairs:
-                if k.value not in block.params:
-                    hint = did_you_mean(k.value, list(block.params)) or "arguments: " + (", ".join(block.params) or "none")
-                    raise SpecError(f"unknown argument '{k.value}' for block '{block.name}'", k.pos, hint=hint, code="E121")
-                given[k.value] = v
-        elif e.args is not None and not (isinstance(e.args, YScalar) and e.args.is_null()):
-            if len(block.params) != 1:
-                raise SpecError(f"block '{block.name}' takes a mapping of arguments", e.args.pos, code="E122")
-            given[next(iter(block.params))] = e.args
-        out: Env = {}
-        for name, default in block.params.items():
-            value = given.get(name, default)
-            if value is None:
-                raise SpecError(f"block '{block.name}' needs argument '{name}'", e.kind_pos, code="E123")
-            out[name] = value
-        return out
-
     def check_unused_blocks(self) -> None:
         """Build each block no layer uses, with its defaults, only to report its spec errors."""
         kept = (self.nodes, self.counters, self.groups)
@@ -451,7 +262,7 @@ class Builder:
             self.nodes, self.counters, self.groups = [], {}, {}
             env = {k: v for k, v in block.params.items() if v is not None}
             try:
-                self.count(block.layers.items, env, ((name, block.pos),))
+                self.budget.count(block.layers.items, env, ((name, block.pos),))
             except CnnCalcError as exc:
                 self.errors.append(exc)
                 continue
@@ -461,7 +272,7 @@ class Builder:
 
     def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
         self.used.add(block.name)
-        env = self.block_env(block, e, ctx.env)
+        env = block_env(block, e)
         named = e.name.value if (e.name is not None and last) else None
         instance = ctx.scope.prefix + (named or self.fresh(block.name))
         claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
@@ -482,65 +293,6 @@ class _TooManyErrors(Exception):
     def __init__(self, pos: SourcePos | None) -> None:
         super().__init__()
         self.pos = pos
-
-
-def _uses(stack: tuple[tuple[str, SourcePos], ...]) -> tuple[SourcePos, ...]:
-    return tuple(pos for _, pos in stack)
-
-
-def _block_uses(layers: YSeq, spec: Spec) -> list[tuple[str, SourcePos]]:
-    """(block name, position) of every block use in ``layers``, merge paths and aux heads included."""
-    out: list[tuple[str, SourcePos]] = []
-    todo: list[YNode] = list(layers.items)
-    seen: set[int] = set()
-    while todo:
-        item = todo.pop()
-        if id(item) in seen:  # aliases share nodes
-            continue
-        seen.add(id(item))
-        if isinstance(item, YSeq):
-            todo.extend(item.items)
-            continue
-        key, args = (item, None) if isinstance(item, YScalar) else next(
-            ((k, v) for k, v in item.pairs if k.value not in META), (None, None)
-        )
-        if key is None:
-            continue
-        if key.value in spec.blocks:
-            out.append((key.value, key.pos))
-        elif isinstance(args, YSeq) and key.value == "aux":
-            todo.extend(args.items)
-        elif isinstance(args, YSeq) and getattr(REGISTRY.get(key.value), "arity", 1) == 0:
-            todo.extend(p for p in args.items if not isinstance(p, YScalar))  # a scalar path is a reference
-    return out[::-1]
-
-
-def _frames_in_use() -> int:
-    frame: FrameType | None = sys._getframe()
-    n = 0
-    while frame is not None:
-        frame, n = frame.f_back, n + 1
-    return n
-
-
-@contextmanager
-def _stack_room(max_depth: int) -> Iterator[None]:
-    """Make room on Python's stack for the builder's recursion.
-
-    ``count`` has bounded the nesting to ``max_depth`` levels; building takes
-    about five frames per level (chain -> entry -> apply -> path -> chain) and
-    a substitution as deep as the YAML.  The default limits fit Python's
-    default recursion limit; a raised --max-depth raises it while building.
-    """
-    old = sys.getrecursionlimit()
-    need = _frames_in_use() + 8 * max_depth + 200
-    if need > old:
-        sys.setrecursionlimit(need)
-    try:
-        yield
-    finally:
-        if need > old:
-            sys.setrecursionlimit(old)
 
 
 def build_graph(spec: Spec, limits: Limits = Limits()) -> Graph:
