@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .blocks import Env
+from .blocks import Env, substitute
 from .errors import SourcePos, SpecError
 from .layers.base import did_you_mean
 from .spec import BlockDef, Spec
@@ -91,9 +91,13 @@ def block_env(block: BlockDef, e: Entry) -> Env:
         given[next(iter(block.params))] = e.args
     out: Env = {}
     for name, default in block.params.items():
-        value = given.get(name, default)
-        if value is None:
+        if name in given:
+            out[name] = given[name]
+        elif default is None:
             raise SpecError(f"block '{block.name}' needs argument '{name}'", e.kind_pos, code="E123")
-        out[name] = value
+        else:
+            # a default may use the arguments given or declared before it: `width2: ${2 * width}`
+            visible = {**out, **{k: v for k, v in given.items() if k not in out}}
+            out[name] = substitute(default, visible)
     return out
 

@@ -247,3 +247,19 @@ def test_names_with_a_dot_or_empty_are_refused(bad: str) -> None:
             name: {bad}
     """)
     assert err.code == "E212" and err.pos is not None and err.pos.line == 5
+
+
+def test_block_default_may_use_other_arguments() -> None:
+    r = run("""
+        input: 8x8x3
+        blocks:
+          b:
+            args: {width: 4, wide: "${2 * width}", shortcut: [conv: {filters: $wide, kernel: 1}]}
+            layers:
+              - add: [[conv: {filters: $wide, kernel: 3, padding: 1}], $shortcut]
+        layers:
+          - b: {width: 5}
+    """)
+    # wide = 2*5 = 10 channels: 3x3 conv 10*(3*9+1) = 280, 1x1 shortcut 10*(3+1) = 40
+    assert r.output.dims == (8, 8, 10)
+    assert r.totals.trainable == 320
