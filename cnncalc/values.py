@@ -138,7 +138,7 @@ def as_shape(node: YNode, what: str) -> Shape:
     """``32x32x1``, ``[32, 32, 1]`` (H x W x C) or a vector length ``[100]`` / ``100``."""
     if isinstance(node, YSeq):
         dims = tuple(as_int(x, what, minimum=1) for x in node.items)
-    elif isinstance(node, YScalar) and node.plain and parse_shape_text(node.value):
+    elif isinstance(node, YScalar) and parse_shape_text(node.value):  # "5x5x3" quoted is the same text
         dims = parse_shape_text(node.value) or ()
     else:
         raise SpecError(

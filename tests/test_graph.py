@@ -263,3 +263,13 @@ def test_block_default_may_use_other_arguments() -> None:
     # wide = 2*5 = 10 channels: 3x3 conv 10*(3*9+1) = 280, 1x1 shortcut 10*(3+1) = 40
     assert r.output.dims == (8, 8, 10)
     assert r.totals.trainable == 320
+
+
+def test_quoted_shapes_are_shapes() -> None:
+    r = run("""
+        input: "7x7x3"
+        layers:
+          - conv: {filters: 1, kernel: 3}
+            expect: {output: "5x5x1"}
+    """)
+    assert r.input.dims == (7, 7, 3) and r.checks == () and r.rows[0].checks[0].ok  # (7-3)+1 = 5
