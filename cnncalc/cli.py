@@ -230,6 +230,8 @@ def sizes(
     max_expr: MaxExprOpt = DEFAULT.max_expr,
 ) -> None:
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
+    if largest - smallest >= 100_000:
+        fail(f"--min {smallest} to --max {largest} is more than 100,000 sizes to try; narrow the range")
     sources: dict[str, str] = {}
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
 
