@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from ..errors import ShapeError, SpecError
 from ..shapes import Cost, Shape
 from ..values import as_str
+from ..yamltree import YNode
 from .base import Layer, Pad4, arg, boolean, choice, need_image, nonneg_int, pad_form, pos_int, register
-from .conv import Conv, k_eff
+from .conv import Conv
 
 
 def make_divisible(v: int, d: int) -> int:
@@ -103,7 +104,7 @@ class ChannelSplit(Layer):
         return x.with_c(x.c // self.parts)
 
 
-def _name(node, what):  # type: ignore[no-untyped-def]
+def _name(node: YNode, what: str) -> str:
     return as_str(node, what)
 
 
@@ -189,5 +190,3 @@ class DeformConv(Conv):
         n = self.sampling_macs(inputs, out)
         return (*super().notes(inputs, out), f"bilinear sampling: {n:,} MACs, not in the total")
 
-
-__all__ = ["k_eff"]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from ..errors import SpecError
 from ..shapes import Shape
-from .base import Layer, Pad4, Padding, Pair, arg, choice, need_image, nonneg_int, pad_form, pair, register
+from ..yamltree import YNode
+from .base import Layer, Padding, Pair, arg, choice, need_image, pad_form, pair, register
 
 
 @register
@@ -45,7 +46,7 @@ class Upsample(Layer):
         return Shape((x.h * self.scale[0], x.w * self.scale[1], x.c))
 
 
-def _nonneg_pad(node, what):  # type: ignore[no-untyped-def]
+def _nonneg_pad(node: YNode, what: str) -> Padding:
     pad = pad_form(node, what)
     if pad == "same":
         raise SpecError("zeropad needs explicit amounts; 'same' depends on a kernel", node.pos, code="E111")
@@ -69,5 +70,3 @@ class ZeroPad(Layer):
         t, b, left, r = self.padding
         return Shape((x.h + t + b, x.w + left + r, x.c))
 
-
-__all__ = ["Flatten", "Pad4", "Upsample", "ZeroPad", "nonneg_int"]
