@@ -126,6 +126,13 @@ def _nearest_working(graph: Graph) -> str | None:
     return "nearest input sizes that work: " + " and ".join(f"{n}x{n}" for n in below + above)
 
 
+def _channels_first(x: Shape) -> str | None:
+    """A PyTorch-style C x H x W input written where H x W x C is meant."""
+    if x.is_image and x.h <= 4 and x.w == x.c and x.w > 4 * x.h:
+        return f"input is H x W x C: did you mean {x.w}x{x.c}x{x.h}?"
+    return None
+
+
 def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     exc, node, ins = failed.error, failed.node, failed.ins
     shown = " and ".join(str(s) for s in ins)
@@ -136,7 +143,8 @@ def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     else:
         exc.message = f"{node.name} on input {shown}{origin}: {exc.message}"
     if exc.hint is None:
-        hints = [h for h in (_explain_mismatch(graph, node, failed.shapes) if len(ins) > 1 else None,
+        hints = [h for h in (_channels_first(graph.input),
+                             _explain_mismatch(graph, node, failed.shapes) if len(ins) > 1 else None,
                              _nearest_working(graph)) if h]
         exc.hint = "; ".join(hints) or None
     exc.at(node.pos, node.trace)

@@ -141,3 +141,9 @@ def test_sizes_exact_reproduces_the_unet_tile_rule() -> None:
     res = runner.invoke(app, ["sizes", str(SPECS / "unet.yaml"), "--min", "560", "--max", "590", "--exact"])
     assert res.exit_code == 0
     assert res.stdout.strip().endswith(": 572, 588")
+
+
+def test_channels_first_input_gets_a_hint(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 3x224x224\nlayers: [conv: {filters: 64, kernel: 7, stride: 2}]\n")
+    res = runner.invoke(app, ["summary", spec])
+    assert res.exit_code == 2 and "did you mean 224x224x3?" in res.stderr
