@@ -7,6 +7,7 @@ from dataclasses import replace
 from .errors import ShapeError
 from .expect import Claim
 from .graph import INPUT, Graph, Node
+from .lint import leaves_unread  # sizes --exact uses the W101 rule: one definition of lossy
 from .shapes import Check, Cost, LayerReport, Report, Shape, Totals
 from .values import MAX_INT
 
@@ -82,20 +83,6 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
     return shapes, rows
 
 
-def drops_input(layer: object, x: Shape) -> bool:
-    """Whether a sliding window's floor division leaves input rows or columns unused."""
-    pads, kernel = getattr(layer, "pads", None), getattr(layer, "kernel", None)
-    stride = getattr(layer, "step", None) or getattr(layer, "stride", None)
-    if not (callable(pads) and isinstance(kernel, tuple) and isinstance(stride, tuple) and x.is_image):
-        return False
-    if getattr(layer, "ceil_mode", False):
-        return False
-    t, b, left, r = pads(x)
-    dil = getattr(layer, "dilation", (1, 1))
-    k_eff = [d * (k - 1) + 1 for d, k in zip(dil, kernel)]
-    return bool((x.h + t + b - k_eff[0]) % stride[0] or (x.w + left + r - k_eff[1]) % stride[1])
-
-
 def accepts(graph: Graph, shape: Shape, exact: bool = False) -> bool:
     """Whether every layer of ``graph`` runs on an input of ``shape`` (and, if
     ``exact``, no window leaves input rows or columns unused)."""
@@ -104,7 +91,7 @@ def accepts(graph: Graph, shape: Shape, exact: bool = False) -> bool:
     except _Failed:
         return False
     if exact:
-        return not any(drops_input(n.layer, r.inputs[0]) for n, r in zip(graph.nodes, rows))
+        return not any(leaves_unread(n.layer, r.inputs[0], r.output) for n, r in zip(graph.nodes, rows))
     return True
 
 

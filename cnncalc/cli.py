@@ -7,7 +7,6 @@ source line and a caret.  ``--traceback`` shows the Python trace instead.
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -60,18 +59,6 @@ MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="limit on s
 MaxExprOpt = Annotated[int, typer.Option("--max-expr", min=1, help="limit on characters in one ${...} expression")]
 
 
-def print_rich(draw: Callable[[Console], None]) -> None:
-    """Colour on a terminal (NO_COLOR respected); piped: plain text, no wrapping, no padding."""
-    console = Console(highlight=False)
-    if console.is_terminal:
-        draw(console)
-        return
-    plain = Console(highlight=False, width=250, no_color=True, record=True, file=io.StringIO())
-    draw(plain)
-    text = plain.export_text()
-    typer.echo("\n".join(line.rstrip() for line in text.splitlines()))
-
-
 def is_terminal() -> bool:
     return Console().is_terminal
 
@@ -99,19 +86,8 @@ def read_spec(spec: Path, limits: Limits) -> tuple[str, str]:
     return str(spec), read_source(spec, limits)
 
 
-def load_report(spec: Path, limits: Limits, traceback: bool) -> Report:
-    sources: dict[str, str] = {}
-
-    def run() -> Report:
-        name, text = read_spec(spec, limits)
-        sources[name] = text
-        return analyze(build_graph(parse_spec(text, name, limits), limits))
-
-    return guarded(sources, traceback, run)
-
-
 def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
-    """Like :func:`load_report`, keeping the graph (homework commands need the layers)."""
+    """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
     sources: dict[str, str] = {}
 
     def run() -> tuple[Graph, Report]:

@@ -208,6 +208,8 @@ class Builder:
             return cur
         if e.kind in self.spec.blocks:
             return self.expand(self.spec.blocks[e.kind], e, cur, ctx, last)
+        if e.kind in self.spec.broken:  # its definition's error is reported already
+            return cur
         cls = REGISTRY.get(e.kind)
         if cls is None:
             options = [*REGISTRY, *self.spec.blocks, "aux"]

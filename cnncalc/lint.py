@@ -96,6 +96,12 @@ def _unread(a: Axis) -> int:
     return max(a.size - covered, 0)
 
 
+def leaves_unread(layer: Layer, x: Shape, out: Shape) -> bool:
+    """Whether a windowed layer never reads some trailing input rows or columns (W101)."""
+    geometry = WINDOWS.get(type(layer))
+    return geometry is not None and x.is_image and any(_unread(a) for a in geometry(layer, x, out))
+
+
 def check_axes(axes: tuple[Axis, Axis]) -> list[tuple[str, str]]:
     """(code, message) for every lossy configuration of one windowed layer."""
     found: list[tuple[str, str]] = []

@@ -66,6 +66,7 @@ class Spec:
     blocks: dict[str, BlockDef] = field(default_factory=dict)
     expect: YMap | None = None
     pos: SourcePos = SourcePos("<spec>", 1, 1)
+    broken: frozenset[str] = frozenset()  # blocks whose definition is already reported as wrong
 
 
 TOP_KEYS = ("name", "input", "layers", "blocks", "expect")
@@ -216,25 +217,21 @@ def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     spec = Spec(name, shape, layers, blocks, expect, root.pos)
     if errors and layers.items:
         declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
-        errors += _layer_errors(spec, limits, declared - set(blocks))
+        broken = frozenset(declared - set(blocks) - set(REGISTRY))
+        errors += _layer_errors(Spec(name, shape, layers, blocks, expect, root.pos, broken), limits)
     raise_all(errors)
     return spec
 
 
-def _layer_errors(spec: Spec, limits: Limits, broken_blocks: set[str]) -> list[CnnCalcError]:
-    """The layers' own spec errors, so one run reports every error of the file (uses of a
-    block whose definition is already reported as broken are not reported again)."""
+def _layer_errors(spec: Spec, limits: Limits) -> list[CnnCalcError]:
+    """The layers' own spec errors, so one run reports every error of the file."""
     from .errors import ShapeError, flatten
     from .graph import build_graph  # graph builds on spec: imported only here
 
     try:
         build_graph(spec, limits)
     except CnnCalcError as exc:
-        return [
-            e for e in flatten(exc)
-            if not isinstance(e, ShapeError) and not (e.code == "E120" and e.message.split("'")[1:2] and
-                                                      e.message.split("'")[1] in broken_blocks)
-        ]
+        return [e for e in flatten(exc) if not isinstance(e, ShapeError)]
     return []
 
 
