@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import textwrap
 from dataclasses import dataclass
 
 from .analyze import analyze
@@ -39,7 +40,8 @@ RESERVED = frozenset((
     "set_submodule", "share_memory", "state_dict", "to", "to_empty", "train", "training", "type", "xpu",
     "zero_grad", "x", "inputs", "self", "torch", "nn", "super",
 ))
-WIDTH = 110
+WIDTH = 110  # every line written fits in 120 columns (ruff's E501 at --line-length 120), whatever the spec
+NAME_ROOM = 40  # longest identifier or class name made from a spec name
 
 
 def text(s: str) -> str:
@@ -47,9 +49,48 @@ def text(s: str) -> str:
     return "".join(c if c.isprintable() and c not in "\"\\" else "?" for c in s)
 
 
+def wrapped(prose: str, indent: int, lead: str = "") -> list[str]:
+    """``prose`` (already safe text) as lines of at most WIDTH columns, each starting ``indent`` spaces + ``lead``.
+
+    Long words (paths, long layer names) are broken: the file must stay within its line length."""
+    pad = " " * indent + lead
+    return textwrap.wrap(prose, WIDTH - len(pad), initial_indent=pad, subsequent_indent=pad,
+                         break_long_words=True, break_on_hyphens=False) or [pad.rstrip()]
+
+
+def docstring(prose: str, indent: int) -> list[str]:
+    """A one-paragraph docstring, closed on its last line if there is room."""
+    out = wrapped('"""' + prose, indent)
+    if len(out[-1]) + 3 <= WIDTH:
+        return [*out[:-1], out[-1] + '"""']
+    return [*out, " " * indent + '"""']
+
+
+def call_lines(indent: int, head: str, args: list[str], tail: str = ")") -> list[str]:
+    """``head + ", ".join(args) + tail`` on one line if it fits, else one argument per line."""
+    flat = " " * indent + head + ", ".join(args) + tail
+    if len(flat) <= WIDTH:
+        return [flat]
+    pad = " " * (indent + 4)
+    return [" " * indent + head, *(f"{pad}{a}," for a in args), " " * indent + tail]
+
+
+def string_lines(indent: int, s: str) -> list[str]:
+    """A string literal of ``s`` as implicitly concatenated pieces that fit the line length."""
+    room = WIDTH - indent - 2  # the quotes
+    pieces, piece, used = [], "", 0
+    for c in s:
+        cost = 2 if c in "\"'" else len(repr(c)) - 2  # columns of c in the literal: 1, or 2 to 10 if escaped
+        if used + cost > room:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + c, used + cost
+    return [" " * indent + pystr(p) for p in [*pieces, piece]]
+
+
 def identifier(name: str, taken: set[str]) -> str:
     """A unique ASCII Python identifier for a cnncalc layer name (``stage1.conv2`` -> ``stage1_conv2``)."""
-    base = re.sub(r"\W+", "_", name, flags=re.ASCII).strip("_") or "layer"
+    base = re.sub(r"\W+", "_", name, flags=re.ASCII).strip("_")[:NAME_ROOM].rstrip("_") or "layer"
     if base[0].isdigit():
         base = "layer_" + base
     if keyword.iskeyword(base) or base in RESERVED:
@@ -64,7 +105,7 @@ def identifier(name: str, taken: set[str]) -> str:
 
 def class_name(spec_name: str) -> str:
     words = re.split(r"[\W_]+", spec_name, flags=re.ASCII)
-    name = "".join(w[:1].upper() + w[1:] for w in words if w)
+    name = "".join(w[:1].upper() + w[1:] for w in words if w)[:NAME_ROOM]
     if not name or name[0].isdigit() or name in HELPERS or keyword.iskeyword(name):
         name = "Net" + name
     return name
@@ -138,9 +179,10 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
         why = "; ".join([f"{text(node.name)}: {ins} -> {shape_text(row.output)}", *map(text, row.notes)])
         if node.aux:
             why += " (auxiliary head)"
-        line = f"        self.{attr} = {e.module.render(8)}"
+        head = f"        self.{attr} = "
+        line = head + e.module.render(8, WIDTH - len(head) + 8)
         if "\n" in line or len(line) + len(why) + 4 > WIDTH:
-            init += [f"        # {why}", line]
+            init += [*wrapped(why, 8, "# "), line]
         else:
             init.append(f"{line}  # {why}")
 
@@ -153,17 +195,19 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
         if p.train_only[i] and not in_if:
             fwd.append("        if self.training:  # auxiliary head: training only")
         in_if = p.train_only[i]
-        pad = " " * (12 if in_if else 8)
-        call = f"self.{attr}({', '.join(var(j) for j in node.inputs)})"
-        fwd.append(f"{pad}{p.out_var[i]} = {call}" if i in p.read else f"{pad}{call}")
+        target = f"{p.out_var[i]} = " if i in p.read else ""
+        fwd += call_lines(12 if in_if else 8, f"{target}self.{attr}(", [var(j) for j in node.inputs])
     out = var(graph.output)
     returns = "torch.Tensor"
     if p.aux_outputs:
         returns = "torch.Tensor | tuple[torch.Tensor, ...]"
-        fwd += ["        if self.training:", f"            return {', '.join([out, *(var(i) for i in p.aux_outputs)])}"]
+        fwd += ["        if self.training:", *call_lines(12, "return (", [out, *(var(i) for i in p.aux_outputs)])]
     fwd.append(f"        return {out}")
 
-    layers_map = [f"    {pystr(a)}: {pystr(n.name)}," for a, n in zip(attrs, graph.nodes)]
+    layers_map: list[str] = []
+    for a, n in zip(attrs, graph.nodes):
+        entry = f"    {pystr(a)}: {pystr(n.name)},"
+        layers_map += [entry] if len(entry) <= WIDTH else [f"    {pystr(a)}: (", *string_lines(8, n.name), "    ),"]
     kinds = {type(n.layer) for n in graph.nodes}
     notes = []
     if Flatten in kinds and graph.input.is_image:
@@ -177,14 +221,15 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     if p.aux_outputs:
         notes.append("auxiliary heads run only in training mode, where forward returns (output, *aux_outputs).")
     shape_in = graph.input
+    what = (f"images as NCHW tensors, (N, {shape_in.c}, {shape_in.h}, {shape_in.w})." if shape_in.is_image
+            else f"vectors, (N, {shape_in.c}).")
     lines = [
-        f'"""{text(graph.name)}: a PyTorch model exported by cnncalc{" from " + text(source) if source else ""}.',
+        *wrapped(f'"""{text(graph.name)}: a PyTorch model exported by cnncalc'
+                 f'{" from " + text(source) if source else ""}.', 0),
         "",
-        f"Input: a batch of {shape_text(shape_in)} (HxWxC) "
-        + (f"images as NCHW tensors, (N, {shape_in.c}, {shape_in.h}, {shape_in.w})." if shape_in.is_image
-           else f"vectors, (N, {shape_in.c})."),
-        f"Output: {shape_text(report.output)} per sample. Each module is named after its cnncalc layer (LAYERS);",
-        "`cnncalc summary` gives the output shape, parameters and MACs of each, and PyTorch measures the same.",
+        *wrapped(f"Input: a batch of {shape_text(shape_in)} (HxWxC) {what} Output: {shape_text(report.output)} "
+                 "per sample. Each module is named after its cnncalc layer (LAYERS); `cnncalc summary` gives the "
+                 "output shape, parameters and MACs of each, and PyTorch measures the same.", 0),
         *([""] + ["Notes:"] + [f"- {n}" if not n.startswith(" ") else f"  {n}" for n in notes] if notes else []),
         '"""',
         "",
@@ -202,7 +247,7 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     lines += [
         "",
         f"class {cls}(nn.Module):",
-        f'    """{text(graph.name)}: {shape_text(shape_in)} -> {shape_text(report.output)}."""',
+        *docstring(f"{text(graph.name)}: {shape_text(shape_in)} -> {shape_text(report.output)}.", 4),
         "",
         "    def __init__(self) -> None:",
         "        super().__init__()",

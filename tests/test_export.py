@@ -110,6 +110,29 @@ def test_every_kind_passes_ruff_and_says_what_it_cannot_do(tmp_path: Path) -> No
     assert "def build_model() -> nn.Module:" in code
 
 
+def test_long_spec_text_still_fits_the_line_length(tmp_path: Path) -> None:
+    """Spec names, layer names, paths and merges of any length export within 120 columns.
+
+    CI once failed only because its checkout path was longer than the developer's: every line that
+    carries spec text must wrap, whatever its length."""
+    long = "n" * 150
+    branches = "".join("      - [conv: {filters: 1, kernel: 1}]\n" for _ in range(12))
+    names = "".join(f"  - conv: {{filters: 2, kernel: 1}}\n    name: {long}{i}\n" for i in range(12))
+    spec = (f"name: {long}\ninput: 8x8x3\nlayers:\n{names}"
+            f"  - concat: [{', '.join(f'{long}{i}' for i in range(12))}]\n    name: {long}é'\"cat\n"
+            f"  - aux: [conv: {{filters: 1, kernel: 1}}]\n"
+            + f"  - add:\n{branches}    name: {long}add\n")
+    source = str(tmp_path / ("deep" * 40) / "net.yaml")
+    code = export(spec, source)
+    ruff_check(code, tmp_path)
+    tree = ast.parse(code)
+    layers = next(n for n in tree.body if isinstance(n, ast.AnnAssign))
+    mapping = ast.literal_eval(layers.value)
+    assert f"{long}é'\"cat" in mapping.values()  # split literals join back to the exact name
+    first_paragraph = code.split('"""')[1].split("\n\n")[0]
+    assert "".join(first_paragraph.split()).endswith("/" + "deep" * 40 + "/net.yaml.")  # wrapped, not cut
+
+
 NASTY = ['a"""b', "x\nimport os", "class", "forward", "training", "1x", "é", "__init__", "a_b",
          "'); import os; ('", "\\", "x"]  # "a.b" and "" are refused as layer names (E212): see below
 
