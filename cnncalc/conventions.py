@@ -31,9 +31,9 @@ from .layers.blocks import ChannelShuffle, Crop, DeformConv, SqueezeExcite
 from .layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
 from .layers.dense import Dense
 from .layers.merge import Add, Concat, Multiply
-from .layers.norm import BatchNorm, GroupNorm, LayerNorm
+from .layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from .layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
-from .layers.reshape import Flatten, Upsample, ZeroPad
+from .layers.reshape import Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad
 from .shapes import LayerReport, Report, Shape
 
 PRESETS = ("torchvision", "fvcore", "ptflops", "all")
@@ -160,6 +160,7 @@ def _rules() -> dict[type[Layer], Rule]:
         BatchNorm: Rule(AFFINE_2_1, AFFINE_2_1, per_out(2)),
         LayerNorm: Rule(AFFINE_5_4, per_out(1, " (ptflops looks for `affine`, LayerNorm has none)"), AFFINE_5_4),
         GroupNorm: Rule(AFFINE_5_4, AFFINE_2_1, AFFINE_5_4),
+        InstanceNorm: Rule(AFFINE_5_4, AFFINE_2_1, AFFINE_5_4),
         MaxPool: pool,
         AvgPool: pool,
         GlobalAvgPool: Rule(per_in(1), per_in(1), per_in(1)),
@@ -177,11 +178,12 @@ def _rules() -> dict[type[Layer], Rule]:
         _act("lrn"): Rule(ZERO, ZERO, Term(lambda L, ins, out, m: (L.size + 2) * out.numel,
                                            "size + 2 per element")),
     }
-    for kind in ("relu", "relu6", "elu", "leaky_relu", "gelu"):
+    for kind in ("relu", "relu6", "elu", "leaky_relu", "gelu", "prelu"):
         rules[_act(kind)] = ptflops_act
-    for kind in ("silu", "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax"):
+    for kind in ("silu", "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax", "mish", "softplus"):
         rules[_act(kind)] = unhooked_act
-    for cls in (Concat, Flatten, ZeroPad, Crop, ChannelShuffle, _act("dropout"), _act("identity")):
+    for cls in (Concat, Flatten, ZeroPad, Crop, ChannelShuffle, PixelShuffle, PixelUnshuffle, _act("dropout"),
+                _act("identity")):
         rules[cls] = nothing
     if "channel_split" in REGISTRY:
         rules[REGISTRY["channel_split"]] = nothing

@@ -17,14 +17,15 @@ from typing import Any
 
 from .errors import GraphError
 from .graph import Graph
+from .layers.act import PReLU
 from .layers.base import REGISTRY, Layer, did_you_mean
 from .layers.blocks import ChannelShuffle, Crop, DeformConv, SqueezeExcite, make_divisible
 from .layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
 from .layers.dense import Dense
 from .layers.merge import Add, Concat, Multiply
-from .layers.norm import BatchNorm, GroupNorm, LayerNorm
+from .layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from .layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool, pool_out
-from .layers.reshape import Flatten, Upsample, ZeroPad
+from .layers.reshape import Factor, Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad, scaled
 from .shapes import LayerReport, Report, Shape
 
 M = "−"  # the minus sign printed in formulas
@@ -300,9 +301,43 @@ def _upsample(layer: Upsample, ins: tuple[Shape, ...], out: Shape) -> list[Line]
     x = ins[0]
     if layer.scale is None:
         return [f"output size given: {out.h}x{out.w}; 0 MACs ({layer.mode})"]
-    sh, sw = layer.scale
-    return _axes(Eq(("H_out",), f"{x.h} {X} {sh}", out.h), Eq(("W_out",), f"{x.w} {X} {sw}", out.w)) + [
-        f"{layer.mode} interpolation counts 0 MACs (see --conventions)"]
+
+    def size(axis: str, n: int, f: Factor) -> Eq:
+        return Eq((axis,), f"{n} {X} {f}" if isinstance(f, int) else f"floor({n} {X} {f})", scaled(n, f))
+
+    lines = _axes(size("H_out", x.h, layer.scale[0]), size("W_out", x.w, layer.scale[1]))
+    if not all(isinstance(f, int) for f in layer.scale):
+        lines.append("the product is taken in double precision, as PyTorch takes it (10 × 0.7 gives 7)")
+    return [*lines, f"{layer.mode} interpolation counts 0 MACs (see --conventions)"]
+
+
+def _pixel_shuffle(layer: PixelShuffle, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
+    x, r = ins[0], layer.factor
+    return [*_axes(Eq(("H_out",), f"{x.h} {X} {r}", out.h), Eq(("W_out",), f"{x.w} {X} {r}", out.w)),
+            Eq(("C_out",), f"{x.c} / {r}²", out.c), "values are only moved: no parameters, 0 MACs"]
+
+
+def _pixel_unshuffle(layer: PixelUnshuffle, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
+    x, r = ins[0], layer.factor
+    return [*_axes(Eq(("H_out",), f"{x.h} / {r}", out.h), Eq(("W_out",), f"{x.w} / {r}", out.w)),
+            Eq(("C_out",), f"{x.c} {X} {r}²", out.c), "values are only moved: no parameters, 0 MACs"]
+
+
+def _prelu(layer: PReLU, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
+    if layer.per_channel:
+        return [f"params = {ins[0].c:,} (one learned slope per channel); shape unchanged; 0 MACs"]
+    return ["params = 1 (one learned slope shared by all channels, nn.PReLU()); shape unchanged; 0 MACs"]
+
+
+def _instancenorm(layer: InstanceNorm, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
+    c = ins[0].c
+    tr, nt = 2 * c * layer.affine, 2 * c * layer.track_running_stats
+    lines: list[Line] = [Eq(("trainable",), f"2 {X} {c}", tr)] if layer.affine else [
+        "trainable = 0 (affine: false, PyTorch's default)"]
+    lines.append(Eq(("non_trainable",), f"2 {X} {c}", nt) if layer.track_running_stats else
+                 "non_trainable = 0 (track_running_stats: false, PyTorch's default)")
+    lines.append("statistics over H x W, per sample and channel; 0 MACs (see --conventions)")
+    return lines
 
 
 def _zeropad(layer: ZeroPad, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
@@ -345,7 +380,8 @@ EXPLAINERS: dict[type[Layer], Explainer] = {
     AdaptiveAvgPool: _adaptive, AdaptiveMaxPool: _adaptive, Dense: _dense, BatchNorm: _bn,
     LayerNorm: _norm, GroupNorm: _norm, SqueezeExcite: _se, Flatten: _flatten, Upsample: _upsample,
     ZeroPad: _zeropad, Crop: _crop, Concat: _concat, Add: _elementwise_merge, Multiply: _elementwise_merge,
-    ChannelShuffle: _shuffle,
+    ChannelShuffle: _shuffle, PixelShuffle: _pixel_shuffle, PixelUnshuffle: _pixel_unshuffle, PReLU: _prelu,
+    InstanceNorm: _instancenorm,
 }
 
 

@@ -19,7 +19,7 @@ from .layers.base import Pad4, Pair
 from .layers.blocks import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
 from .layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
 from .layers.dense import Dense
-from .layers.norm import BatchNorm, GroupNorm
+from .layers.norm import BatchNorm, GroupNorm, InstanceNorm
 from .layers.pool import AdaptiveMaxPool, AvgPool, GlobalMaxPool, MaxPool, _Adaptive, _Global, _Pool
 from .layers.reshape import Upsample, ZeroPad
 from .shapes import Shape
@@ -214,11 +214,14 @@ def _dense(L: Dense, ins: tuple[Shape, ...], out: Shape) -> Emit:
     return Emit(Call("nn.Linear", (x.c, L.units), kw))
 
 
-@emits("bn", "layernorm", "groupnorm")
+@emits("bn", "layernorm", "groupnorm", "instancenorm")
 def _norm(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
     c, image = ins[0].c, ins[0].is_image
     if isinstance(L, GroupNorm):
         return Emit(Call("nn.GroupNorm", (L.groups, c), opts(affine=(L.affine, True))))
+    if isinstance(L, InstanceNorm):
+        return Emit(Call("nn.InstanceNorm2d", (c,), opts(affine=(L.affine, False),
+                                                         track_running_stats=(L.track_running_stats, False))))
     if isinstance(L, BatchNorm):
         return Emit(Call("nn.BatchNorm2d" if image else "nn.BatchNorm1d", (c,), opts(affine=(L.affine, True))))
     kw = opts(elementwise_affine=(L.affine, True))
@@ -230,7 +233,7 @@ def _norm(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
 SIMPLE = {
     "relu": "nn.ReLU", "relu6": "nn.ReLU6", "gelu": "nn.GELU", "silu": "nn.SiLU", "hardswish": "nn.Hardswish",
     "sigmoid": "nn.Sigmoid", "hardsigmoid": "nn.Hardsigmoid", "tanh": "nn.Tanh", "identity": "nn.Identity",
-    "flatten": "nn.Flatten",
+    "flatten": "nn.Flatten", "mish": "nn.Mish", "softplus": "nn.Softplus",
 }
 
 
@@ -239,7 +242,7 @@ def _simple(L: Layer, ins: tuple[Shape, ...], out: Shape) -> Emit:
     return Emit(Call(SIMPLE[L.kind]))
 
 
-@emits("softmax", "leaky_relu", "elu", "dropout", "lrn")
+@emits("softmax", "leaky_relu", "elu", "dropout", "lrn", "prelu", "pixel_shuffle", "pixel_unshuffle")
 def _with_arg(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
     return Emit({
         "softmax": lambda: Call("nn.Softmax", (), {"dim": 1}),
@@ -247,6 +250,9 @@ def _with_arg(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
         "elu": lambda: Call("nn.ELU", (L.alpha,)),
         "dropout": lambda: Call("nn.Dropout", (L.rate,)),
         "lrn": lambda: Call("nn.LocalResponseNorm", (L.size,)),
+        "prelu": lambda: Call("nn.PReLU", (ins[0].c,) if L.per_channel else ()),
+        "pixel_shuffle": lambda: Call("nn.PixelShuffle", (L.factor,)),
+        "pixel_unshuffle": lambda: Call("nn.PixelUnshuffle", (L.factor,)),
     }[L.kind]())
 
 

@@ -330,7 +330,7 @@ def kinds_text() -> str:
     for name, cls in sorted(REGISTRY.items()):
         if name != cls.kind:
             continue
-        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        doc = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
         alias = f" (alias {', '.join(cls.aliases)})" if cls.aliases else ""
         out.append(f"{name}{alias}: {doc}")
         for f in arg_fields(cls):

@@ -31,7 +31,7 @@ from .layers.base import Layer
 from .layers.blocks import Crop, DeformConv
 from .layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
 from .layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
-from .layers.reshape import Flatten, Upsample, ZeroPad
+from .layers.reshape import Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad
 from .lint import Lint
 from .shapes import AxisRF, LayerReport, Report, RField, Shape
 
@@ -123,6 +123,9 @@ def _ratio(size_in: int, size_out: int, bounds: Callable[[int], tuple[int, int]]
 
 def _upsample(layer: Upsample, x: Shape, axis: int, out: Shape) -> Local:
     n, m = x.dims[axis], out.dims[axis]
+    if layer.scale is not None:  # PyTorch maps back by the factor given (1/s), not by in/out
+        s = Fraction(str(layer.scale[axis])).limit_denominator(MAX_PERIOD)
+        n, m = s.denominator, s.numerator
     if layer.mode == "nearest":  # PyTorch: src = floor(o · in / out)
         return _ratio(n, m, lambda o: (o * n // m, o * n // m))
     taps = 1 if layer.mode == "bilinear" else 2  # taps on each side of the source point
@@ -169,6 +172,8 @@ LOCALS: dict[type[Layer], Rule] = {
     GlobalAvgPool: _whole,
     GlobalMaxPool: _whole,
     ZeroPad: _zeropad,
+    PixelShuffle: lambda L, x, a, out: Local(L.factor, 1, lambda o: (o // L.factor, o // L.factor)),
+    PixelUnshuffle: lambda L, x, a, out: _window(0, L.factor, L.factor),
 }
 # Everything else keeps positions: element-wise layers, norms (statistics aside), se
 # (its global squeeze aside), dense on positions, channel ops; merges are handled below.

@@ -176,7 +176,7 @@ def test_layer_option_and_unknown_layer() -> None:
 
 def test_every_kind_is_explained() -> None:
     elementwise = {"relu", "relu6", "gelu", "silu", "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax",
-                   "identity", "leaky_relu", "elu", "dropout", "lrn"}
+                   "identity", "leaky_relu", "elu", "dropout", "lrn", "mish", "softplus"}
     missing = {c.kind for c in REGISTRY.values() if c not in EXPLAINERS} - elementwise
     assert not missing, f"kinds without an explainer: {sorted(missing)}"
 

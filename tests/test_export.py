@@ -63,6 +63,8 @@ EVERY_KIND = textwrap.dedent("""\
       - dense: 6
       - concat: [[], [global_maxpool, upsample: 4]]
       - add: [[], [relu6, gelu, silu, hardswish, sigmoid, hardsigmoid, tanh, identity, leaky_relu, elu, dropout]]
+      - add: [[], [prelu, mish, softplus, instancenorm, pixel_shuffle: 2, pixel_unshuffle: 2, upsample: 2.5,
+                   upsample: 0.4, prelu: {per_channel: true}]]
       - multiply: [[], [global_avgpool: {keepdims: false}, dense: 12, sigmoid]]
       - aux: [flatten, dense: 3, softmax]
       - gap

@@ -91,6 +91,14 @@ CASES: dict[str, str] = {
     "upsample scale": net("3x4x2", "upsample: 2"),
     "upsample pair bilinear": net("3x4x2", "upsample: {scale: [2, 3], mode: bilinear}"),
     "upsample size bicubic": net("3x4x2", "upsample: {size: [5, 7], mode: bicubic}"),
+    "upsample decimal scales": net("7x10x2", "upsample: 1.5", "upsample: {scale: [0.7, 2.25], mode: bilinear}",
+                                   "upsample: 0.29"),
+    "pixel shuffle and unshuffle": net("6x6x8", "pixel_shuffle: 2", "pixel_unshuffle: 3", "space_to_depth: 2"),
+    "instancenorm forms": net("5x4x6", "instancenorm", "instance_norm: {affine: true}",
+                              "instancenorm: {track_running_stats: true}",
+                              "instancenorm: {affine: true, track_running_stats: true}"),
+    "prelu mish softplus": net("3x3x5", "prelu", "mish", "prelu: {per_channel: true}", "softplus", "flatten",
+                               "prelu: {per_channel: true}"),
     "zeropad": net("3x3x1", "zeropad: [1, 2, 0, 3]"),
     "zeropad pair": net("3x3x1", "pad: [1, 2]"),
     "crop amount": net("8x8x2", "crop: [1, 2, 3, 0]"),
@@ -235,6 +243,7 @@ counts = st.sampled_from([1, 2, 3, 1, 2, 4, 6, 0])
 extras = st.sampled_from([0, 1, 0, 1, 2, -1])  # output_padding
 # ConvTranspose2d checks dilation > 0 on some inputs only (a 1x1 input with a 1x1 kernel passes
 # dilation 0), so transposed-conv dilation is drawn from the values PyTorch always accepts.
+decimals = st.integers(1, 40).map(lambda n: n / 10)  # 0.1 .. 4.0
 positive_pairs = st.one_of(st.integers(1, 4), st.tuples(st.integers(1, 4), st.integers(1, 4)))
 
 
@@ -299,10 +308,20 @@ def test_adaptive_acceptance(shape, kind, output) -> None:  # type: ignore[no-un
 @SLOW
 @given(st.one_of(images, vectors), st.data())
 def test_reshape_acceptance(shape, data) -> None:  # type: ignore[no-untyped-def]
-    kind = data.draw(st.sampled_from(["upsample", "upsample_size", "zeropad", "crop"]))
+    kind = data.draw(st.sampled_from(["upsample", "upsample_size", "upsample_decimal", "zeropad", "crop",
+                                      "pixel_shuffle", "pixel_unshuffle"]))
     if kind == "upsample":
         scale = data.draw(pairs)
         agree(shape, kind, {"scale": scale}, lambda: nn.Upsample(scale_factor=pair_of(scale)))
+    elif kind == "upsample_decimal":  # floor(in · s) in doubles, as PyTorch: 0.1 steps hit the rounding cases
+        fs = data.draw(st.one_of(decimals, st.tuples(decimals, decimals)))
+        mode = data.draw(st.sampled_from(["nearest", "bilinear"]))
+        agree(shape, "upsample", {"scale": fs, "mode": mode},
+              lambda: nn.Upsample(scale_factor=pair_of(fs), mode=mode))
+    elif kind in ("pixel_shuffle", "pixel_unshuffle"):
+        r = data.draw(counts)
+        agree(shape, kind, {"factor": r},
+              lambda: nn.PixelShuffle(r) if kind == "pixel_shuffle" else nn.PixelUnshuffle(r))
     elif kind == "upsample_size":
         size = data.draw(pairs)
         agree(shape, "upsample", {"size": size}, lambda: nn.Upsample(size=pair_of(size)))
@@ -325,18 +344,21 @@ def test_reshape_acceptance(shape, data) -> None:  # type: ignore[no-untyped-def
 
 
 @SLOW
-@given(st.one_of(images, vectors), st.sampled_from(["groupnorm", "channel_shuffle", "lrn", "bn", "layernorm"]),
-       counts)
+@given(st.one_of(images, vectors),
+       st.sampled_from(["groupnorm", "channel_shuffle", "lrn", "bn", "layernorm", "instancenorm", "prelu"]), counts)
 def test_channel_acceptance(shape, kind, n) -> None:  # type: ignore[no-untyped-def]
     c = shape[-1]
     args: dict[str, object] = {
         "groupnorm": {"groups": n}, "channel_shuffle": {"groups": n}, "lrn": {"size": n}, "bn": {}, "layernorm": {},
+        "instancenorm": {}, "prelu": {"per_channel": True},
     }[kind]
     build = {
         "groupnorm": lambda: nn.GroupNorm(n, c),
         "channel_shuffle": lambda: nn.ChannelShuffle(n),
         "lrn": lambda: nn.LocalResponseNorm(n),
         "bn": lambda: nn.BatchNorm2d(c) if len(shape) == 3 else nn.BatchNorm1d(c),
+        "instancenorm": lambda: nn.InstanceNorm2d(c),
+        "prelu": lambda: nn.PReLU(c),
         "layernorm": lambda: nn.LayerNorm(c) if len(shape) == 1 else (
             lambda x: nn.LayerNorm(c)(x.movedim(1, -1)).movedim(-1, 1)),
     }[kind]

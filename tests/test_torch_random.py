@@ -88,10 +88,12 @@ def layer(draw: Any, x: Shape) -> Any:
     image_kinds = [
         "conv", "dwconv", "sepconv", "deconv", "maxpool", "avgpool", "global_avgpool", "global_maxpool",
         "adaptive_avgpool", "adaptive_maxpool", "upsample", "zeropad", "crop", "se", "channel_shuffle", "lrn",
+        "pixel_shuffle", "pixel_unshuffle", "instancenorm",
     ]
     anywhere = [
         "dense", "bn", "layernorm", "groupnorm", "flatten", "channel_split", "relu", "relu6", "gelu", "silu",
         "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax", "identity", "leaky_relu", "elu", "dropout",
+        "prelu", "mish", "softplus",
     ]
     # Image kinds twice as likely: they have the arguments worth exploring.
     kind = draw(st.sampled_from(anywhere + image_kinds * 2 if x.is_image else anywhere))
@@ -122,7 +124,8 @@ def layer(draw: Any, x: Shape) -> Any:
         a = {"output": draw(pair)}
     elif kind == "upsample":
         a = draw(st.one_of(st.fixed_dictionaries({"scale": st.one_of(st.integers(1, 2), st.just([1, 2]))}),
-                           st.fixed_dictionaries({"size": pair})))
+                           st.fixed_dictionaries({"size": pair}),
+                           st.fixed_dictionaries({"scale": st.sampled_from([0.5, 1.5, [0.7, 2.5]])})))
         if draw(st.booleans()):
             a["mode"] = draw(st.sampled_from(["nearest", "bilinear", "bicubic"]))
     elif kind == "zeropad":
@@ -145,6 +148,17 @@ def layer(draw: Any, x: Shape) -> Any:
         a = {"groups": draw(st.sampled_from(ok))}
         if kind == "groupnorm" and draw(st.booleans()):
             a["affine"] = draw(st.booleans())
+    elif kind in ("pixel_shuffle", "pixel_unshuffle"):
+        fits = [r for r in (2, 3) if (c % (r * r) == 0 if kind == "pixel_shuffle" else x.h % r == x.w % r == 0)]
+        if not fits:
+            return "identity"
+        a = {"factor": draw(st.sampled_from(fits))}
+    elif kind == "instancenorm":
+        if x.h * x.w == 1:
+            return "identity"
+        a = args_of(draw, {}, {"affine": st.booleans(), "track_running_stats": st.booleans()})
+    elif kind == "prelu":
+        a = args_of(draw, {}, {"per_channel": st.booleans()})
     elif kind == "channel_split":
         parts = draw(groups)
         a = {"parts": parts, "index": draw(st.integers(0, parts - 1))}

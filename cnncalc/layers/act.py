@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..shapes import Shape
+from ..shapes import Cost, Shape
 from ..values import as_float
 from ..yamltree import YNode
-from .base import Layer, arg, need_image, pos_int, register
+from .base import Layer, arg, boolean, need_image, pos_int, register
 
 
 def _real(node: YNode, what: str) -> float:
@@ -38,6 +38,8 @@ for _kind, _doc, _aliases in [
     ("sigmoid", "1 / (1 + e^−x).", ()),
     ("hardsigmoid", "relu6(x + 3) / 6.", ("hard_sigmoid",)),
     ("tanh", "Hyperbolic tangent.", ()),
+    ("mish", "x · tanh(softplus(x)).", ()),
+    ("softplus", "log(1 + e^x).", ()),
     ("softmax", "Softmax over channels.", ()),
     ("identity", "Passes its input on unchanged.", ()),
 ]:
@@ -53,6 +55,18 @@ class LeakyReLU(_Elementwise):
     aliases = ("leakyrelu",)
     main = "slope"
     slope: float = arg(_real, 0.01, "negative slope")
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class PReLU(_Elementwise):
+    """x if x > 0 else a · x, the slope a learned: one shared (PyTorch's default) or one per channel."""
+
+    kind = "prelu"
+    per_channel: bool = arg(boolean, False, "one slope per channel (nn.PReLU(C)) instead of one shared")
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(trainable=inputs[0].c if self.per_channel else 1)
 
 
 @register

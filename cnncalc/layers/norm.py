@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import ShapeError
 from ..shapes import Cost, Shape
-from .base import Layer, arg, boolean, pos_int, register
+from .base import Layer, arg, boolean, need_image, pos_int, register
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,3 +64,26 @@ class GroupNorm(_Norm):
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=2 * inputs[0].c * self.affine)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class InstanceNorm(_Norm):
+    """InstanceNorm2d: per sample and channel over H x W; PyTorch's defaults keep no parameters."""
+
+    kind = "instancenorm"
+    aliases = ("instance_norm",)
+    affine: bool = arg(boolean, False, "learn a scale and a shift per channel (2·C trainable)")
+    track_running_stats: bool = arg(boolean, False, "keep running mean and var (2·C non-trainable)")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        x = inputs[0]
+        need_image(x, self.kind)  # statistics over H x W
+        if x.h * x.w == 1:  # PyTorch: "Expected more than 1 spatial element when training"
+            raise ShapeError(f"instancenorm over a single pixel (input {x}) normalises every value to 0; "
+                             "PyTorch refuses it", code="E311")
+        return x
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        c = inputs[0].c
+        return Cost(trainable=2 * c * self.affine, non_trainable=2 * c * self.track_running_stats)
