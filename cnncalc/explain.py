@@ -324,7 +324,7 @@ def _pixel_unshuffle(layer: PixelUnshuffle, ins: tuple[Shape, ...], out: Shape) 
 
 
 def _prelu(layer: PReLU, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
-    if layer.per_channel:
+    if layer.slopes(ins[0]) > 1:
         return [f"params = {ins[0].c:,} (one learned slope per channel); shape unchanged; 0 MACs"]
     return ["params = 1 (one learned slope shared by all channels, nn.PReLU()); shape unchanged; 0 MACs"]
 

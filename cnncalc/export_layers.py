@@ -250,7 +250,7 @@ def _with_arg(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
         "elu": lambda: Call("nn.ELU", (L.alpha,)),
         "dropout": lambda: Call("nn.Dropout", (L.rate,)),
         "lrn": lambda: Call("nn.LocalResponseNorm", (L.size,)),
-        "prelu": lambda: Call("nn.PReLU", (ins[0].c,) if L.per_channel else ()),
+        "prelu": lambda: Call("nn.PReLU", () if L.slopes(ins[0]) == 1 else (L.slopes(ins[0]),)),
         "pixel_shuffle": lambda: Call("nn.PixelShuffle", (L.factor,)),
         "pixel_unshuffle": lambda: Call("nn.PixelUnshuffle", (L.factor,)),
     }[L.kind]())

@@ -97,8 +97,8 @@ CASES: dict[str, str] = {
     "instancenorm forms": net("5x4x6", "instancenorm", "instance_norm: {affine: true}",
                               "instancenorm: {track_running_stats: true}",
                               "instancenorm: {affine: true, track_running_stats: true}"),
-    "prelu mish softplus": net("3x3x5", "prelu", "mish", "prelu: {per_channel: true}", "softplus", "flatten",
-                               "prelu: {per_channel: true}"),
+    "prelu mish softplus": net("3x3x5", "prelu", "mish", "prelu: {per_channel: true}", "softplus", "prelu: 5",
+                               "flatten", "prelu: {per_channel: true}", "prelu: {num_parameters: 1}"),
     "zeropad": net("3x3x1", "zeropad: [1, 2, 0, 3]"),
     "zeropad pair": net("3x3x1", "pad: [1, 2]"),
     "crop amount": net("8x8x2", "crop: [1, 2, 3, 0]"),
@@ -350,7 +350,7 @@ def test_channel_acceptance(shape, kind, n) -> None:  # type: ignore[no-untyped-
     c = shape[-1]
     args: dict[str, object] = {
         "groupnorm": {"groups": n}, "channel_shuffle": {"groups": n}, "lrn": {"size": n}, "bn": {}, "layernorm": {},
-        "instancenorm": {}, "prelu": {"per_channel": True},
+        "instancenorm": {}, "prelu": {"num_parameters": n},
     }[kind]
     build = {
         "groupnorm": lambda: nn.GroupNorm(n, c),
@@ -358,7 +358,7 @@ def test_channel_acceptance(shape, kind, n) -> None:  # type: ignore[no-untyped-
         "lrn": lambda: nn.LocalResponseNorm(n),
         "bn": lambda: nn.BatchNorm2d(c) if len(shape) == 3 else nn.BatchNorm1d(c),
         "instancenorm": lambda: nn.InstanceNorm2d(c),
-        "prelu": lambda: nn.PReLU(c),
+        "prelu": lambda: nn.PReLU(n),
         "layernorm": lambda: nn.LayerNorm(c) if len(shape) == 1 else (
             lambda x: nn.LayerNorm(c)(x.movedim(1, -1)).movedim(-1, 1)),
     }[kind]

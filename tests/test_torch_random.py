@@ -158,7 +158,8 @@ def layer(draw: Any, x: Shape) -> Any:
             return "identity"
         a = args_of(draw, {}, {"affine": st.booleans(), "track_running_stats": st.booleans()})
     elif kind == "prelu":
-        a = args_of(draw, {}, {"per_channel": st.booleans()})
+        a = draw(st.one_of(st.just({}), st.fixed_dictionaries({"per_channel": st.booleans()}),
+                           st.fixed_dictionaries({"num_parameters": st.sampled_from(sorted({1, c}))})))
     elif kind == "channel_split":
         parts = draw(groups)
         a = {"parts": parts, "index": draw(st.integers(0, parts - 1))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ShapeError, SpecError
 from ..shapes import Cost, Shape
 from ..values import as_float
 from ..yamltree import YNode
@@ -63,10 +64,26 @@ class PReLU(_Elementwise):
     """x if x > 0 else a · x, the slope a learned: one shared (PyTorch's default) or one per channel."""
 
     kind = "prelu"
-    per_channel: bool = arg(boolean, False, "one slope per channel (nn.PReLU(C)) instead of one shared")
+    main = "num_parameters"
+    num_parameters: int | None = arg(pos_int, None, "PyTorch's num_parameters: 1 (shared) or C")
+    per_channel: bool = arg(boolean, False, "one slope per channel, nn.PReLU(C), without writing C")
+
+    def validate(self) -> None:
+        if self.per_channel and self.num_parameters is not None:
+            raise SpecError("prelu takes at most one of 'num_parameters' and 'per_channel'", code="E123")
+
+    def slopes(self, x: Shape) -> int:
+        return x.c if self.per_channel else self.num_parameters or 1
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        x = inputs[0]
+        if self.slopes(x) not in (1, x.c):
+            raise ShapeError(f"prelu: num_parameters={self.num_parameters} must be 1 or the {x.c} channels of "
+                             f"input {x}", code="E303")
+        return x
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        return Cost(trainable=inputs[0].c if self.per_channel else 1)
+        return Cost(trainable=self.slopes(inputs[0]))
 
 
 @register
