@@ -18,7 +18,7 @@ from rich.console import Console
 
 from . import conventions as mac_conventions
 from . import explain as explaining
-from . import homework, render
+from . import homework, render, render_views
 from .analyze import accepted_sizes, analyze
 from .errors import CnnCalcError, format_error
 from .export import to_pytorch
@@ -136,16 +136,16 @@ def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bo
         emit(report, fmt, depth, flops)
         return
     per_layer = mac_conventions.per_layer(graph, report)
-    columns, rows = render.conventions_cells(report, per_layer, flops)
+    columns, rows = render_views.conventions_cells(report, per_layer, flops)
     head = f"{report.name}: MACs per convention" if not flops else f"{report.name}: FLOPs (2 x MACs) per convention"
     if fmt is Format.json:
-        typer.echo(render.conventions_json(report, per_layer))
+        typer.echo(render_views.conventions_json(report, per_layer))
     elif fmt is Format.csv:
-        typer.echo(render.csv_grid(columns, rows), nl=False)
+        typer.echo(render_views.csv_grid(columns, rows), nl=False)
     elif fmt is Format.markdown:
-        typer.echo(render.markdown_grid(head, columns, rows), nl=False)
+        typer.echo(render_views.markdown_grid(head, columns, rows), nl=False)
     else:
-        typer.echo(render.aligned(head, columns, rows), nl=False)
+        typer.echo(render_views.aligned(head, columns, rows), nl=False)
 
 
 @app.command()
@@ -217,7 +217,7 @@ def sizes(
         graph = build_graph(parse_spec(text, name, limits), limits)
         return accepted_sizes(graph, range(max(1, smallest), largest + 1), exact)
 
-    typer.echo(render.sizes_text(guarded(sources, traceback, run), smallest, largest))
+    typer.echo(render_views.sizes_text(guarded(sources, traceback, run), smallest, largest))
 
 
 class Target(str, Enum):
@@ -291,10 +291,14 @@ def calc(
     convention: ConventionOpt = Convention.torchvision,
     conventions: ConventionsOpt = False,
     flops: FlopsOpt = False,
+    max_layers: MaxLayersOpt = DEFAULT.max_layers,
+    max_depth: MaxDepthOpt = DEFAULT.max_depth,
+    max_expr: MaxExprOpt = DEFAULT.max_expr,
 ) -> None:
     """Analyse layers given on the command line, no file needed (positions: <arg N>)."""
+    limits = Limits(max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)  # no file: no --max-bytes
     sources = homework.calc_sources(shape, layers)
-    graph, report = guarded(sources, traceback, lambda: homework.calc_analysis(shape, layers))
+    graph, report = guarded(sources, traceback, lambda: homework.calc_analysis(shape, layers, limits))
     if not explain_:
         present(graph, report, fmt, None, rf, convention, conventions, flops)
         return
@@ -306,7 +310,7 @@ def calc(
 @app.command()
 def kinds() -> None:
     """List the layer kinds, their arguments and defaults."""
-    typer.echo(render.kinds_text())
+    typer.echo(render_views.kinds_text())
 
 
 def main() -> None:

@@ -66,3 +66,12 @@ def test_summary_options_work_in_calc() -> None:
     assert "FLOPs" in res.stdout and " RF " in res.stdout
     data = _json("8x8x3", "conv: {filters: 4, kernel: 3, padding: 1}", "--convention", "ptflops")
     assert data["totals"]["macs"] == 8 * 8 * 4 * 27 + 8 * 8 * 4  # MACs + one bias add per output element
+
+
+def test_calc_takes_the_limit_flags() -> None:
+    """calc has no file, so no --max-bytes; the other limits apply to its entries as to a spec."""
+    res = runner.invoke(app, ["calc", "8x8x3", "relu", "relu", "relu", "--max-layers", "2"])
+    assert res.exit_code == 2 and "error[E155]" in res.stderr and "<arg 4>:1:1" in res.stderr
+    assert runner.invoke(app, ["calc", "8x8x3", "relu", "relu", "--max-layers", "2"]).exit_code == 0
+    res = runner.invoke(app, ["calc", "8x8x3", "relu", "--max-bytes", "10"])
+    assert res.exit_code == 2 and "No such option" in res.stderr

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from cnncalc.analyze import analyze
 from cnncalc.cli import app
-from cnncalc.explain import EXPLAINERS, explain, to_text
+from cnncalc.explain import explain, to_text
+from cnncalc.explain_layers import EXPLAINERS
 from cnncalc.graph import build_graph
 from cnncalc.layers import REGISTRY
 from cnncalc.shapes import LayerReport

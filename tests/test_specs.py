@@ -266,6 +266,24 @@ def test_dcgan_generator_against_torch() -> None:
 
 
 @pytest.mark.torch
+def test_super_resolution_against_torch() -> None:
+    torch = pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    nn = torch.nn
+    r = 3  # upscale_factor
+
+    def net() -> nn.Module:
+        # the layers of pytorch/examples super_resolution/model.py, Net(upscale_factor=3)
+        return nn.Sequential(
+            nn.Conv2d(1, 64, (5, 5), (1, 1), (2, 2)), nn.ReLU(),
+            nn.Conv2d(64, 64, (3, 3), (1, 1), (1, 1)), nn.ReLU(),
+            nn.Conv2d(64, 32, (3, 3), (1, 1), (1, 1)), nn.ReLU(),
+            nn.Conv2d(32, r ** 2, (3, 3), (1, 1), (1, 1)), nn.PixelShuffle(r),
+        )  # fmt: skip
+
+    _check_against_torch("super_resolution", net, (1, 85, 85))
+
+
+@pytest.mark.torch
 def test_autoencoder_against_torch() -> None:
     torch = pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
     nn = torch.nn
