@@ -96,7 +96,9 @@ def _upsample(layer: Upsample, ins: tuple[Shape, ...], out: Shape) -> list[Line]
         return [f"output size given: {out.h}x{out.w}; 0 MACs ({layer.mode})"]
 
     def size(axis: str, n: int, f: Factor) -> Eq:
-        return Eq((axis,), f"{n} {X} {f}" if isinstance(f, int) else f"floor({n} {X} {f})", scaled(n, f))
+        if isinstance(f, int):
+            return Eq((axis,), f"{n} {X} {f}", scaled(n, f))
+        return Eq((axis,), f"floor({n} {X} {f}) = floor({n * f!r})", scaled(n, f))  # the double product shown
 
     lines = axes(size("H_out", x.h, layer.scale[0]), size("W_out", x.w, layer.scale[1]))
     if not all(isinstance(f, int) for f in layer.scale):
@@ -107,13 +109,13 @@ def _upsample(layer: Upsample, ins: tuple[Shape, ...], out: Shape) -> list[Line]
 def _pixel_shuffle(layer: PixelShuffle, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
     x, r = ins[0], layer.factor
     return [*axes(Eq(("H_out",), f"{x.h} {X} {r}", out.h), Eq(("W_out",), f"{x.w} {X} {r}", out.w)),
-            Eq(("C_out",), f"{x.c} / {r}²", out.c), "values are only moved: no parameters, 0 MACs"]
+            Eq(("C_out",), f"{x.c} / ({r} {X} {r})", out.c), "values are only moved: no parameters, 0 MACs"]
 
 
 def _pixel_unshuffle(layer: PixelUnshuffle, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
     x, r = ins[0], layer.factor
     return [*axes(Eq(("H_out",), f"{x.h} / {r}", out.h), Eq(("W_out",), f"{x.w} / {r}", out.w)),
-            Eq(("C_out",), f"{x.c} {X} {r}²", out.c), "values are only moved: no parameters, 0 MACs"]
+            Eq(("C_out",), f"{x.c} {X} {r} {X} {r}", out.c), "values are only moved: no parameters, 0 MACs"]
 
 
 def _prelu(layer: PReLU, ins: tuple[Shape, ...], out: Shape) -> list[Line]:

@@ -28,12 +28,12 @@ CALLS = {"floor": lambda x: Fraction(math.floor(x)), "ceil": lambda x: Fraction(
 
 
 def evaluate(expr: str) -> Fraction:
-    """Exact value of a printed formula: integers, + − × /, floor, ceil, max, min."""
+    """Exact value of a printed formula: integers and decimals, + − × /, floor, ceil, max, min."""
     tree = ast.parse(expr.replace("−", "-").replace("×", "*"), mode="eval")
 
     def ev(n: ast.AST) -> Fraction:
-        if isinstance(n, ast.Constant) and type(n.value) is int:
-            return Fraction(n.value)
+        if isinstance(n, ast.Constant) and type(n.value) in (int, float):
+            return Fraction(repr(n.value))  # a decimal exactly as printed (0.29 is 29/100)
         if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
             return -ev(n.operand)
         if isinstance(n, ast.BinOp):
@@ -125,6 +125,31 @@ def test_every_equation_evaluates_to_the_computed_number() -> None:
     rows = {r.name: r for r in report.rows}
     # every conv-like layer contributes H_out, W_out, params and MACs at least
     assert check_text(text, rows) >= 40
+
+
+def test_resizing_and_pytorch_default_kinds() -> None:
+    graph, report = _analyse("""
+input: 9x11x8
+layers:
+  - upsample: [1.5, 0.29]     # floor(13.5) = 13; 11 × 0.29 is 3.19 exactly, and in doubles: 3
+  - instancenorm: {affine: true, track_running_stats: true}
+  - prelu: {per_channel: true}
+  - prelu
+  - zeropad: [1, 0, 5, 0]     # 14x8x8
+  - pixel_unshuffle: 2        # 7x4x32
+  - pixel_shuffle: 4          # 28x16x2
+  - mish
+""")
+    text = to_text(explain(graph, report))
+    # H_out, W_out of the upsample; trainable, non_trainable of the norm; H, W, C of each shuffle
+    assert check_text(text, {r.name: r for r in report.rows}) >= 10
+    assert "floor(9 × 1.5) = floor(13.5) = 13" in text and "params = 8 (one learned slope per channel)" in text
+    # where exact and double arithmetic part (100 × 0.29 = 29, but 28.999999999999996 in doubles),
+    # the printed equation shows the double product, so it still evaluates to the reported size
+    graph, report = _analyse("input: 100x100x1\nlayers: [upsample: 0.29]\n")
+    text = to_text(explain(graph, report))
+    assert "floor(100 × 0.29) = floor(28.999999999999996) = 28" in text
+    assert check_text(text, {r.name: r for r in report.rows}) == 2  # H_out and W_out, on one line
 
 
 def test_lenet_and_classic_specs() -> None:
