@@ -27,7 +27,7 @@ from typing import Any
 
 from .graph import Graph
 from .layers.base import REGISTRY, Layer
-from .layers.blocks import ChannelShuffle, Crop, DeformConv, SqueezeExcite
+from .layers.blocks import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
 from .layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
 from .layers.dense import Dense
 from .layers.merge import Add, Concat, Multiply
@@ -182,11 +182,9 @@ def _rules() -> dict[type[Layer], Rule]:
         rules[_act(kind)] = ptflops_act
     for kind in ("silu", "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax", "mish", "softplus"):
         rules[_act(kind)] = unhooked_act
-    for cls in (Concat, Flatten, ZeroPad, Crop, ChannelShuffle, PixelShuffle, PixelUnshuffle, _act("dropout"),
-                _act("identity")):
+    for cls in (Concat, Flatten, ZeroPad, Crop, ChannelShuffle, ChannelSplit, PixelShuffle, PixelUnshuffle,
+                _act("dropout"), _act("identity")):
         rules[cls] = nothing
-    if "channel_split" in REGISTRY:
-        rules[REGISTRY["channel_split"]] = nothing
     return rules
 
 
