@@ -83,6 +83,13 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
     return shapes, rows
 
 
+def at_input(graph: Graph, shape: Shape) -> Graph:
+    """The same network on another input.  Its ``expect:`` claims were written for the spec's own
+    input, so they are dropped rather than judged against sizes they never described."""
+    return Graph(graph.name, shape, tuple(replace(n, claims=()) for n in graph.nodes), graph.output, (),
+                 {k: replace(g, claims=()) for k, g in graph.groups.items()})
+
+
 def accepts(graph: Graph, shape: Shape, exact: bool = False) -> bool:
     """Whether every layer of ``graph`` runs on an input of ``shape`` (and, if
     ``exact``, no window leaves input rows or columns unused)."""

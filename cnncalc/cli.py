@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -19,13 +18,32 @@ from rich.console import Console
 from . import conventions as mac_conventions
 from . import explain as explaining
 from . import homework, render, render_views
-from .analyze import accepted_sizes, analyze
+from .analyze import accepted_sizes, analyze, at_input
+from .cli_options import (
+    DEFAULT,
+    Convention,
+    ConventionOpt,
+    ConventionsOpt,
+    DepthOpt,
+    FlopsOpt,
+    Format,
+    FormatOpt,
+    InputOpt,
+    MaxBytesOpt,
+    MaxDepthOpt,
+    MaxExprOpt,
+    MaxLayersOpt,
+    RfOpt,
+    SpecArg,
+    Target,
+    TracebackOpt,
+)
 from .errors import CnnCalcError, format_error
 from .export import to_pytorch
 from .graph import Graph, build_graph
 from .io import write_text_atomic
-from .shapes import Report
-from .spec import MAX_DEPTH_CEILING, Limits, parse_spec, read_source, read_stream
+from .shapes import Report, Shape
+from .spec import Limits, parse_spec, read_source, read_stream, shape_argument
 
 app = typer.Typer(
     help="Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec.",
@@ -35,28 +53,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-DEFAULT = Limits()
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-SpecArg = Annotated[Path, typer.Argument(help="YAML spec file ('-' reads standard input)", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
-DepthOpt = Annotated[
-    int | None, typer.Option("--depth", min=0, help="collapse block instances nested deeper than this")
-]
-TracebackOpt = Annotated[bool, typer.Option("--traceback", help="show the Python traceback on errors")]
-MaxLayersOpt = Annotated[int, typer.Option("--max-layers", min=1, help="limit on layers after expansion")]
-MaxDepthOpt = Annotated[
-    int, typer.Option("--max-depth", min=1, max=MAX_DEPTH_CEILING, help="limit on YAML, block and merge nesting")
-]
-MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="limit on spec file size")]
-MaxExprOpt = Annotated[int, typer.Option("--max-expr", min=1, help="limit on characters in one ${...} expression")]
 
 
 def is_terminal() -> bool:
@@ -86,17 +82,22 @@ def read_spec(spec: Path, limits: Limits) -> tuple[str, str]:
     return str(spec), read_source(spec, limits)
 
 
-def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
-    """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
+def load_graph(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, dict[str, str]]:
+    """Read, parse and build SPEC (and its text by source name, for error excerpts)."""
     sources: dict[str, str] = {}
 
-    def run() -> tuple[Graph, Report]:
+    def run() -> Graph:
         name, text = read_spec(spec, limits)
         sources[name] = text
-        graph = build_graph(parse_spec(text, name, limits), limits)
-        return graph, analyze(graph)
+        return build_graph(parse_spec(text, name, limits), limits)
 
-    return guarded(sources, traceback, run)
+    return guarded(sources, traceback, run), sources
+
+
+def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
+    """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
+    graph, sources = load_graph(spec, limits, traceback)
+    return graph, guarded(sources, traceback, lambda: analyze(graph))
 
 
 def emit(report: Report, fmt: Format, depth: int | None, flops: bool = False) -> None:
@@ -113,19 +114,6 @@ def emit(report: Report, fmt: Format, depth: int | None, flops: bool = False) ->
             typer.echo(render.plain_table(report, depth, flops), nl=False)
 
 
-class Convention(str, Enum):
-    torchvision = "torchvision"
-    fvcore = "fvcore"
-    ptflops = "ptflops"
-    all = "all"
-
-
-RfOpt = Annotated[bool, typer.Option("--rf", help="receptive field, jump and centre per layer")]
-ConventionOpt = Annotated[Convention, typer.Option("--convention", help="MAC counting convention (docs/conventions.md)")]
-ConventionsOpt = Annotated[bool, typer.Option("--conventions", help="MACs under every convention, side by side")]
-FlopsOpt = Annotated[bool, typer.Option("--flops", help="show FLOPs = 2 x MACs")]
-
-
 def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bool, convention: Convention,
             side_by_side: bool, flops: bool) -> None:
     """Review the analysis (warnings on stderr), then print the table or the conventions view."""
@@ -138,14 +126,7 @@ def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bo
     per_layer = mac_conventions.per_layer(graph, report)
     columns, rows = render_views.conventions_cells(report, per_layer, flops)
     head = f"{report.name}: MACs per convention" if not flops else f"{report.name}: FLOPs (2 x MACs) per convention"
-    if fmt is Format.json:
-        typer.echo(render_views.conventions_json(report, per_layer))
-    elif fmt is Format.csv:
-        typer.echo(render_views.csv_grid(columns, rows), nl=False)
-    elif fmt is Format.markdown:
-        typer.echo(render_views.markdown_grid(head, columns, rows), nl=False)
-    else:
-        typer.echo(render_views.aligned(head, columns, rows), nl=False)
+    grid(fmt, head, columns, rows, lambda: render_views.conventions_json(report, per_layer))
 
 
 @app.command()
@@ -162,11 +143,46 @@ def summary(
     convention: ConventionOpt = Convention.torchvision,
     conventions: ConventionsOpt = False,
     flops: FlopsOpt = False,
+    inputs: InputOpt = None,
 ) -> None:
     """Per-layer table of shapes, parameters, MACs and memory, with totals."""
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-    graph, report = load_analysis(spec, limits, traceback)
-    present(graph, report, fmt, depth, rf, convention, conventions, flops)
+    if not inputs:
+        graph, report = load_analysis(spec, limits, traceback)
+        present(graph, report, fmt, depth, rf, convention, conventions, flops)
+        return
+    spec_graph, sources = load_graph(spec, limits, traceback)
+    graphs = [at_input(spec_graph, shape_arg(text, f"<--input {i + 1}>", limits, traceback))
+              for i, text in enumerate(inputs)]
+    reports = guarded(sources, traceback, lambda: [analyze(g) for g in graphs])
+    if spec_graph.claims or any(n.claims for n in spec_graph.nodes) or any(
+            g.claims for g in spec_graph.groups.values()):
+        typer.echo(f"note: the spec's expect: claims describe input {spec_graph.input}; not judged at --input",
+                   err=True)
+    if len(graphs) == 1:
+        present(graphs[0], reports[0], fmt, depth, rf, convention, conventions, flops)
+        return
+    reports = [mac_conventions.under(g, r, convention.value) for g, r in zip(graphs, reports)]
+    columns, rows = render_views.inputs_cells(reports, flops)
+    head = f"{spec_graph.name} at {len(reports)} input sizes ({convention.value} MACs)"
+    grid(fmt, head, columns, rows, lambda: render_views.inputs_json(reports))
+
+
+def shape_arg(text: str, source: str, limits: Limits, traceback: bool) -> Shape:
+    return guarded({source: text}, traceback, lambda: shape_argument(text, source, "--input", limits))
+
+
+def grid(fmt: Format, head: str, columns: list[tuple[str, str]], rows: list[list[str]],
+         as_json: Callable[[], str]) -> None:
+    """A small table (conventions side by side, several inputs) in the chosen format."""
+    if fmt is Format.json:
+        typer.echo(as_json())
+    elif fmt is Format.csv:
+        typer.echo(render_views.csv_grid(columns, rows), nl=False)
+    elif fmt is Format.markdown:
+        typer.echo(render_views.markdown_grid(head, columns, rows), nl=False)
+    else:
+        typer.echo(render_views.aligned(head, columns, rows), nl=False)
 
 
 @app.command()
@@ -218,10 +234,6 @@ def sizes(
         return accepted_sizes(graph, range(max(1, smallest), largest + 1), exact)
 
     typer.echo(render_views.sizes_text(guarded(sources, traceback, run), smallest, largest))
-
-
-class Target(str, Enum):
-    pytorch = "pytorch"
 
 
 @app.command()

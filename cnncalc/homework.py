@@ -17,8 +17,7 @@ from .graph import Graph, build_graph
 from .lint import Lint, lint
 from .rf import with_rf
 from .shapes import Report, Shape
-from .spec import Limits, Spec
-from .values import as_shape
+from .spec import Limits, Spec, shape_argument
 from .yamltree import YNode, YSeq, parse_yaml
 
 
@@ -54,10 +53,7 @@ def calc_spec(shape: str, layers: list[str], limits: Limits = Limits()) -> Spec:
     errors: list[CnnCalcError] = []
     inp = Shape((1, 1, 1))
     try:
-        node = parse_yaml(shape, arg_name(1), max_depth=limits.max_depth)
-        if node is None:
-            raise SpecError("INPUT is empty; give a shape like 32x32x3", SourcePos(arg_name(1), 1, 1), code="E112")
-        inp = as_shape(node, "INPUT")
+        inp = shape_argument(shape, arg_name(1), "INPUT", limits)
     except CnnCalcError as exc:
         errors.append(exc)
     items: list[YNode] = []

@@ -11,7 +11,7 @@ import json
 from dataclasses import MISSING
 
 from .layers.base import REGISTRY, arg_fields
-from .render import shape_list
+from .render import both, shape_list, short
 from .shapes import Report
 
 
@@ -102,3 +102,21 @@ def conventions_json(report: Report, per_layer: list[dict[str, int]]) -> str:
     totals = {p: sum(d[p] for d, r in zip(per_layer, report.rows) if not r.aux) for p in presets}
     return json.dumps({"name": report.name, "layers": layers, "totals": {"macs": totals}}, indent=2)
 
+
+
+# --- summary --input A --input B: one row per input size ------------------------------
+
+def inputs_cells(reports: list[Report], flops: bool = False) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """Per input size: output, parameters, MACs (or FLOPs) and activation memory."""
+    k, unit = (2, "FLOPs") if flops else (1, "MACs")
+    columns = [("input", "right"), ("output", "right"), ("params", "right"), (unit, "right"),
+               ("activations", "right"), ("float32", "right")]
+    rows = [[str(r.input), str(r.output), both(r.totals.params), both(k * r.totals.macs),
+             both(r.totals.activations), f"{short(4 * r.totals.activations)}B"] for r in reports]
+    return columns, rows
+
+
+def inputs_json(reports: list[Report]) -> str:
+    return json.dumps([{"input": shape_list(r.input), "output": shape_list(r.output), "params": r.totals.params,
+                        "macs": r.totals.macs, "flops": r.totals.flops, "activations": r.totals.activations,
+                        "activation_bytes": 4 * r.totals.activations} for r in reports], indent=2)

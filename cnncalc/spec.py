@@ -169,6 +169,14 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
     return blocks, errors
 
 
+def shape_argument(text: str, source: str, what: str, limits: Limits = Limits()) -> Shape:
+    """A shape given on the command line (``calc``'s INPUT, ``--input``); ``source`` names it in errors."""
+    node = parse_yaml(text, source, max_depth=limits.max_depth)
+    if node is None:
+        raise SpecError(f"{what} is empty; give a shape like 32x32x3", SourcePos(source, 1, 1), code="E112")
+    return as_shape(node, what)
+
+
 def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     """Check the top level of a spec; every error found is raised together."""
     protected, table = protect(text)  # ${...} may sit inside {flow} collections

@@ -147,3 +147,42 @@ def test_channels_first_input_gets_a_hint(tmp_path: Path) -> None:
     spec = write(tmp_path, "input: 3x224x224\nlayers: [conv: {filters: 64, kernel: 7, stride: 2}]\n")
     res = runner.invoke(app, ["summary", spec])
     assert res.exit_code == 2 and "did you mean 224x224x3?" in res.stderr
+
+
+# --- summary --input: the spec at other input sizes ------------------------------------
+
+
+def test_input_override_counts_at_the_new_size(tmp_path: Path) -> None:
+    """specs/seed6_mnist_convnet.yaml at 32x32x1 instead of 28x28x1, worked by hand:
+    conv 3x3/32: 30x30x32, 30·30·32·9 = 259,200 MACs; pool: 15x15x32; conv 3x3/64: 13x13x64,
+    13·13·64·288 = 3,115,008; pool: 6x6x64; flatten: 2,304; dense 10: 2,304·10 + 10 = 23,050
+    params, 23,040 MACs.  Totals: 320 + 18,496 + 23,050 = 41,866 params; 3,397,248 MACs."""
+    res = runner.invoke(app, ["summary", str(SPECS / "seed6_mnist_convnet.yaml"), "-i", "32x32x1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["input"] == [32, 32, 1] and data["output"] == [10]
+    assert (data["totals"]["params"], data["totals"]["macs"]) == (41_866, 3_397_248)
+    assert "not judged at --input" in res.stderr  # the spec's claims were written for 28x28x1
+    assert all(not layer.get("expect") for layer in data["layers"])
+
+
+def test_several_inputs_compare_in_one_table() -> None:
+    """28x28x1 is the spec's own input (its published totals: 34,826 params, 2,440,960 MACs)."""
+    res = runner.invoke(app, ["summary", str(SPECS / "seed6_mnist_convnet.yaml"), "-i", "28x28x1", "-i", "32x32x1",
+                              "-f", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [(r["input"], r["params"], r["macs"]) for r in rows] == [
+        ([28, 28, 1], 34_826, 2_440_960), ([32, 32, 1], 41_866, 3_397_248)]
+    assert rows[1]["flops"] == 2 * 3_397_248 and rows[1]["activation_bytes"] == 4 * rows[1]["activations"]
+    text = runner.invoke(app, ["summary", str(SPECS / "seed6_mnist_convnet.yaml"), "-i", "28x28x1",
+                               "-i", "32x32x1", "--flops"]).stdout
+    assert "seed6_mnist_convnet at 2 input sizes" in text and "6,794,496" in text  # 2 × 3,397,248 FLOPs
+
+
+def test_a_bad_input_override_is_positioned() -> None:
+    res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32x32x1", "-i", "3x3x1"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "specs/lenet5.yaml:" in res.stderr and "error[E302]" in res.stderr  # 5x5 kernel on 3x3: in the spec
+    res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32xx1"])
+    assert res.exit_code == 2 and res.stderr.startswith("<--input 1>:1:1: error[E112]")
