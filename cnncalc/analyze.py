@@ -24,6 +24,7 @@ def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope:
     }
     if isinstance(cost, Totals):
         actual["aux_macs"] = cost.aux_macs
+        actual["activations"] = cost.activations
     return tuple(replace(c.judge(actual[c.field]), scope=scope) for c in claims)
 
 

@@ -186,3 +186,38 @@ def test_a_bad_input_override_is_positioned() -> None:
     assert "specs/lenet5.yaml:" in res.stderr and "error[E302]" in res.stderr  # 5x5 kernel on 3x3: in the spec
     res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32xx1"])
     assert res.exit_code == 2 and res.stderr.startswith("<--input 1>:1:1: error[E112]")
+
+
+# --- budgets: expect with a bound, `check` as a CI gate --------------------------------
+
+BUDGET = """\
+input: 299x299x3
+layers:
+  - conv: {filters: 32, kernel: 3, stride: 2}
+    expect: {macs: <= 19181664}
+  - gap
+expect: {macs: "<= 19.2M", params: < 896, activations: "> 710463", flops: ">= 1M"}
+"""
+# By hand: floor((299 − 3) / 2) + 1 = 149; MACs 149·149·32·(3·3·3) = 19,181,664; params
+# 32·27 + 32 = 896; activations 149·149·32 + 1·1·32 = 710,464; FLOPs 2 × MACs = 38,363,328.
+
+
+def test_budgets_pass_at_the_boundary_and_fail_past_it(tmp_path: Path) -> None:
+    spec = tmp_path / "budget.yaml"
+    spec.write_text(BUDGET)
+    res = runner.invoke(app, ["check", str(spec), "-f", "json"])
+    assert res.exit_code == 1  # params < 896 fails: 896 is not below 896
+    checks = {(c["where"], c["field"]): c["ok"] for c in json.loads(res.stdout)["expect"]}
+    assert checks == {("conv1", "macs"): True, ("totals", "macs"): True, ("totals", "params"): False,
+                      ("totals", "activations"): True, ("totals", "flops"): True}
+    text = runner.invoke(app, ["check", str(spec)]).stdout
+    assert "FAIL  totals" in text and f"({spec}:6:" in text  # the failed budget's file:line:col
+    spec.write_text(BUDGET.replace("params: < 896", "params: <= 896"))
+    assert runner.invoke(app, ["check", str(spec)]).exit_code == 0
+
+
+def test_a_budget_needs_a_count_after_its_operator(tmp_path: Path) -> None:
+    spec = tmp_path / "budget.yaml"
+    spec.write_text("input: 8x8x3\nlayers: [relu]\nexpect: {macs: <= lots}\n")
+    res = runner.invoke(app, ["check", str(spec)])
+    assert res.exit_code == 2 and "error[E132]" in res.stderr and "budget like '<= 4.5G'" in res.stderr
