@@ -150,10 +150,13 @@ def sepconv(layer: SeparableConv, ins: tuple[Shape, ...], out: Shape) -> list[Li
 
 def deconv(layer: Deconv, ins: tuple[Shape, ...], out: Shape) -> list[Line]:
     x = ins[0]
-    assert isinstance(layer.padding, tuple)
-    t, b, left, r = layer.padding
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = layer.kernel, layer.stride, layer.dilation, layer.output_padding
-    lines: list[Line] = axes(
+    t, b, left, r = layer.pads()
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = layer.kernel, layer.stride, layer.dilation, layer.extra()
+    lines: list[Line] = []
+    if layer.padding == "same":
+        lines.append("same padding (Keras): H_out = H_in × stride; the kernel's overhang d·(k − 1) + 1 − s is"
+                     " removed (odd pixel at the bottom/right), or output padding fills a stride above it")
+    lines += axes(
         Eq(("H_out",), f"({x.h} {M} 1) {X} {sh} {M} {t} {M} {b} + {dh} {X} ({kh} {M} 1) + {oh} + 1", out.h),
         Eq(("W_out",), f"({x.w} {M} 1) {X} {sw} {M} {left} {M} {r} + {dw} {X} ({kw} {M} 1) + {ow} + 1", out.w),
     )

@@ -137,11 +137,10 @@ def _sepconv(L: SeparableConv, ins: tuple[Shape, ...], out: Shape) -> Emit:
 
 @emits("deconv")
 def _deconv(L: Deconv, ins: tuple[Shape, ...], out: Shape) -> Emit:
-    assert isinstance(L.padding, tuple)
-    t, b, left, r = L.padding
+    t, b, left, r = L.pads()
     # ConvTranspose2d removes padding symmetrically; any excess on one side is cropped.
     ph, pw = min(t, b), min(left, r)
-    kw = opts(stride=(L.stride, (1, 1)), padding=((ph, pw), (0, 0)), output_padding=(L.output_padding, (0, 0)),
+    kw = opts(stride=(L.stride, (1, 1)), padding=((ph, pw), (0, 0)), output_padding=(L.extra(), (0, 0)),
               groups=(L.groups, 1), bias=(L.bias, True), dilation=(L.dilation, (1, 1)))
     conv = Call("nn.ConvTranspose2d", (ins[0].c, L.filters), {"kernel_size": L.kernel, **kw})
     if (t, left) == (b, r):

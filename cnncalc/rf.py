@@ -102,8 +102,7 @@ def _pool(layer: Any, x: Shape, axis: int) -> Local:
 
 
 def _deconv(layer: Deconv, x: Shape, axis: int) -> Local:
-    assert isinstance(layer.padding, tuple)
-    s, k, d, p = layer.stride[axis], layer.kernel[axis], layer.dilation[axis], layer.padding[2 * axis]
+    s, k, d, p = layer.stride[axis], layer.kernel[axis], layer.dilation[axis], layer.pads()[2 * axis]
 
     def bounds(o: int) -> tuple[int, int]:
         # input i reaches output i·s − p + t·d for taps t = 0..k−1

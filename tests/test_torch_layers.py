@@ -55,6 +55,9 @@ CASES: dict[str, str] = {
     "sepconv stride 2 same no bias": net("9x8x2", "sepconv: {filters: 4, kernel: 3, stride: 2, padding: same, bias: false}"),
     "deconv stride 2": net("4x4x3", "deconv: {filters: 2, kernel: 3, stride: 2, padding: 1, output_padding: 1}"),
     "deconv groups dilation": net("5x4x4", "deconv: {filters: 6, kernel: [2, 3], stride: [1, 2], dilation: 2, groups: 2}"),
+    "deconv same (Keras)": net("7x6x4", "deconv: {filters: 2, kernel: 4, stride: 2, padding: same}",
+                               "deconv: {filters: 2, kernel: 1, stride: [3, 2], padding: same}",
+                               "deconv: {filters: 3, kernel: [4, 5], dilation: 2, padding: same}"),
     "deconv asymmetric padding": net("4x4x2", "deconv: {filters: 2, kernel: 4, stride: 2, padding: [1, 2, 0, 1]}"),
     "deconv output_padding below dilation": net("3x3x1", "deconv: {filters: 1, kernel: 2, dilation: 3, output_padding: 2}"),
     # pooling

@@ -115,7 +115,9 @@ def layer(draw: Any, x: Shape) -> Any:
              "output_padding": [draw(st.integers(0, max(s[i], d[i]) - 1)) for i in range(2)]}
         a.update(args_of(draw, {}, {"groups": st.just(g), **bias, "padding": st.one_of(
             st.integers(0, 2), st.lists(st.integers(0, 2), min_size=2, max_size=2),
-            st.lists(st.integers(0, 2), min_size=4, max_size=4))}))
+            st.lists(st.integers(0, 2), min_size=4, max_size=4), st.just("same"))}))
+        if a.get("padding") == "same":
+            del a["output_padding"]  # same sets it
     elif kind in ("maxpool", "avgpool"):
         a = {**window_args(draw, x, True), **args_of(draw, {}, {"ceil_mode": st.booleans()})}
     elif kind in ("global_avgpool", "global_maxpool"):
