@@ -74,6 +74,12 @@ def did_you_mean(word: str, options: list[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def _unknown_arg_hint(key: str, kind: str, known: list[str]) -> str:
+    if key == "activation":  # Keras' Conv2D(..., activation="relu")
+        return f"an activation is its own layer here: write it as the next entry (e.g. '- relu') after this {kind}"
+    return did_you_mean(key, known) or f"{kind} takes: {', '.join(known) or 'none'}"
+
+
 def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> Layer:
     """Parse a layer's arguments from YAML, collecting every error at once."""
     specs = {f.name: f for f in arg_fields(cls)}
@@ -86,9 +92,8 @@ def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> La
             if key.value in specs:
                 given[key.value] = value
             else:
-                known = ", ".join(specs) or "none"
-                hint = did_you_mean(key.value, list(specs)) or f"{kind} takes: {known}"
-                errors.append(SpecError(f"unknown argument '{key.value}' for {kind}", key.pos, hint=hint, code="E121"))
+                errors.append(SpecError(f"unknown argument '{key.value}' for {kind}", key.pos,
+                                        hint=_unknown_arg_hint(key.value, kind, list(specs)), code="E121"))
     elif cls.main is not None:
         given[cls.main] = node
     else:
