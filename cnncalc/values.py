@@ -141,15 +141,19 @@ def as_shape(node: YNode, what: str) -> Shape:
     elif isinstance(node, YScalar) and parse_shape_text(node.value):  # "5x5x3" quoted is the same text
         dims = parse_shape_text(node.value) or ()
     else:
+        numbers = re.findall(r"[0-9]+", node.value) if isinstance(node, YScalar) else []
+        hint = f"write it as {'x'.join(numbers)}" if len(numbers) in (1, 3) else None
         raise SpecError(
             f"{what} must be a shape like 32x32x3 or [32, 32, 3], got {describe(node)}",
             node.pos,
+            hint=hint,
             code="E112",
         )
     if len(dims) not in (1, 3):
         raise SpecError(
             f"{what} must have 3 dimensions (H x W x C) or 1 (a vector), got {len(dims)}",
             node.pos,
+            hint=_dims_hint(dims),
             code="E112",
         )
     if any(d < 1 for d in dims):
@@ -157,6 +161,17 @@ def as_shape(node: YNode, what: str) -> Shape:
     if any(d > MAX_INT for d in dims):
         raise SpecError(f"{what} has an absurdly large dimension (limit {MAX_INT:,})", node.pos, code="E111")
     return Shape(dims)
+
+
+def _dims_hint(dims: tuple[int, ...]) -> str | None:
+    """What a 2- or 4-dimensional input most likely meant."""
+    if len(dims) == 2:
+        return f"an image needs its channels too: {dims[0]}x{dims[1]}x1 for one channel"
+    if len(dims) == 4:  # a batch axis first: N x C x H x W (PyTorch) or N x H x W x C (Keras)
+        _, a, b, c = dims
+        hwc = (b, c, a) if a < b and a < c else (a, b, c)
+        return f"the batch size is not part of the input: {'x'.join(map(str, hwc))} (H x W x C) per sample"
+    return None
 
 
 def parse_claim(text: str) -> tuple[Decimal, Decimal] | None:

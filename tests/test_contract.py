@@ -985,3 +985,15 @@ def test_package_readme_ci_and_benchmark() -> None:
     module = importlib.util.module_from_spec(bench)
     bench.loader.exec_module(module)
     assert len(cnncalc.analyze_text(module.make_spec(1000)).rows) == 1000
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("[1, 3, 224, 224]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NCHW
+    ("[8, 224, 224, 3]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NHWC
+    ("[28, 28]", "an image needs its channels too: 28x28x1 for one channel"),
+    ("(224, 224, 3)", "write it as 224x224x3"),  # a Python tuple
+    ("224*224*3", "write it as 224x224x3"),
+])
+def test_an_input_shape_written_another_way_gets_the_spec_form(written: str, hint: str) -> None:
+    errs = errors_of(f"input: {written}\nlayers: [relu]\n")
+    assert [(e.code, e.hint) for e in errs] == [("E112", hint)]
