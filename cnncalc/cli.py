@@ -151,6 +151,8 @@ def summary(
         graph, report = load_analysis(spec, limits, traceback)
         present(graph, report, fmt, depth, rf, convention, conventions, flops)
         return
+    if len(inputs) > 1 and (rf or conventions or depth is not None):
+        fail("--rf, --conventions and --depth show layers: give one --input with them, or compare totals without")
     spec_graph, sources = load_graph(spec, limits, traceback)
     graphs = [at_input(spec_graph, shape_arg(text, f"<--input {i + 1}>", limits, traceback))
               for i, text in enumerate(inputs)]

@@ -221,3 +221,8 @@ def test_a_budget_needs_a_count_after_its_operator(tmp_path: Path) -> None:
     spec.write_text("input: 8x8x3\nlayers: [relu]\nexpect: {macs: <= lots}\n")
     res = runner.invoke(app, ["check", str(spec)])
     assert res.exit_code == 2 and "error[E132]" in res.stderr and "budget like '<= 4.5G'" in res.stderr
+
+
+def test_several_inputs_refuse_the_per_layer_options() -> None:
+    res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32x32x1", "-i", "36x36x1", "--rf"])
+    assert res.exit_code == 2 and "give one --input with them" in res.stderr
