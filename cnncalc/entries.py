@@ -53,7 +53,7 @@ def split_entry(node: YNode) -> Entry:
             raise SpecError("'expect' must be a mapping, e.g. {output: 5x5x3}", e.pos, code="E130")
         entry.expect = e
     if (r := node.get("repeat")) is not None:
-        entry.repeat = as_int(r, "repeat", minimum=1)
+        entry.repeat = as_int(r, "repeat", minimum=0)
     return entry
 
 

@@ -139,6 +139,15 @@ class Builder:
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
         e = split_entry(substitute(item, ctx.env, self.limits.max_expr))
+        if e.repeat == 0:  # e.g. `repeat: ${n - 1}` in a stage of one block: nothing is added
+            if e.name is not None or e.expect is not None:
+                raise SpecError("repeat: 0 adds no layer, so there is nothing to name or check", e.pos, code="E111")
+            cls = REGISTRY.get(e.kind)
+            if cls is None and e.kind not in (*self.spec.blocks, *self.spec.broken, "aux"):
+                raise self.unknown_kind(e, ctx)
+            if cls is not None and cls.arity != 0:
+                build(cls, e.args, e.kind_pos, e.kind)  # its arguments are still checked
+            return cur
         if e.repeat > 1 and e.name is not None:
             # A named repetition is one group (e.g. ResNet's layer1): the name refers to
             # the last output and `expect` to the subtotals of all copies.
@@ -153,6 +162,13 @@ class Builder:
         for i in range(e.repeat):
             cur = self.apply(e, cur, ctx, i == e.repeat - 1)
         return cur
+
+    def unknown_kind(self, e: Entry, ctx: Ctx) -> SpecError:
+        hint = did_you_mean(e.kind, [*REGISTRY, *self.spec.blocks, "aux"])
+        if hint is None and (near := did_you_mean(e.kind, ctx.scope.visible())) is not None:
+            hint = near.replace("did you mean", "did you mean the layer named")
+        hint = hint or "see `cnncalc kinds` for the layer kinds"
+        return SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
 
     def fresh(self, base: str) -> str:
         while True:
@@ -212,12 +228,7 @@ class Builder:
             return cur
         cls = REGISTRY.get(e.kind)
         if cls is None:
-            options = [*REGISTRY, *self.spec.blocks, "aux"]
-            hint = did_you_mean(e.kind, options)
-            if hint is None and (near := did_you_mean(e.kind, ctx.scope.visible())) is not None:
-                hint = near.replace("did you mean", "did you mean the layer named")
-            hint = hint or "see `cnncalc kinds` for the layer kinds"
-            raise SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
+            raise self.unknown_kind(e, ctx)
         if cls.arity == 0:
             if not isinstance(e.args, YSeq) or len(e.args.items) < 2:
                 where = e.args.pos if e.args is not None else e.kind_pos

@@ -128,6 +128,37 @@ def test_named_repeat_expect_applies_to_the_whole_group() -> None:
     assert [c.ok for c in r.checks] == [True] and r.checks[0].scope == "pair"
 
 
+def test_repeat_zero_adds_nothing_so_a_stage_of_one_block_works() -> None:
+    r = run("""
+        input: 8x8x4
+        blocks:
+          stage:
+            args: {n: 2}
+            layers:
+              - conv: {filters: 4, kernel: 1}
+              - conv: {filters: 4, kernel: 3, padding: 1}
+                repeat: ${n - 1}
+        layers:
+          - stage: {n: 1}
+            name: s1
+          - stage: {n: 3}
+    """)
+    # s1: one 1x1 conv, 4·(4 + 1) = 20 params; the second stage: 20 + 2 · 4·(4·9 + 1) = 316
+    assert [row.kind for row in r.rows] == ["conv"] * 4
+    assert r.totals.params == 20 + 316
+
+
+@pytest.mark.parametrize(("entry", "code"), [
+    ("- relu:\n    repeat: 0\n    name: nothing", "E111"),   # nothing to name
+    ("- relu:\n    repeat: -1", "E111"),
+    ("- reul:\n    repeat: 0", "E120"),                     # the kind is still checked
+    ("- conv: {filters: 2, kernal: 3}\n    repeat: 0", "E121"),  # and so are its arguments
+])
+def test_repeat_zero_still_checks_the_entry(entry: str, code: str) -> None:
+    errs = errors_of(f"input: 8x8x4\nlayers:\n  - relu\n  {entry}\n")
+    assert code in {e.code for e in errs}
+
+
 def test_block_scalar_argument_and_group_expect() -> None:
     r = run("""
         input: 8x8x2
