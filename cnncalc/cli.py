@@ -8,15 +8,12 @@ source line and a caret.  ``--traceback`` shows the Python trace instead.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from . import conventions as mac_conventions
-from . import explain as explaining
 from . import homework, render, render_views
 from .analyze import accepted_sizes, analyze, at_input
 from .cli_options import (
@@ -38,7 +35,7 @@ from .cli_options import (
     Target,
     TracebackOpt,
 )
-from .errors import CnnCalcError, format_error
+from .cli_output import fail, grid, guarded, present, show_explanations
 from .export import to_pytorch
 from .graph import Graph, build_graph
 from .io import write_text_atomic
@@ -52,27 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-T = TypeVar("T")
-
-
-def is_terminal() -> bool:
-    return Console().is_terminal
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def guarded(sources: dict[str, str], traceback: bool, fn: Callable[[], T]) -> T:
-    """Run ``fn``; a user error becomes one positioned message and exit 2."""
-    try:
-        return fn()
-    except CnnCalcError as exc:
-        if traceback:
-            raise
-        typer.echo(format_error(exc, sources), err=True)
-        raise typer.Exit(2) from None
 
 
 def read_spec(spec: Path, limits: Limits) -> tuple[str, str]:
@@ -98,35 +74,6 @@ def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, R
     """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
     graph, sources = load_graph(spec, limits, traceback)
     return graph, guarded(sources, traceback, lambda: analyze(graph))
-
-
-def emit(report: Report, fmt: Format, depth: int | None, flops: bool = False) -> None:
-    if fmt is Format.json:
-        typer.echo(render.to_json(report))
-    elif fmt is Format.csv:
-        typer.echo(render.to_csv(report), nl=False)
-    elif fmt is Format.markdown:
-        typer.echo(render.to_markdown(report, depth, flops), nl=False)
-    else:
-        if is_terminal():
-            render.table(report, Console(highlight=False), depth, flops)
-        else:
-            typer.echo(render.plain_table(report, depth, flops), nl=False)
-
-
-def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bool, convention: Convention,
-            side_by_side: bool, flops: bool) -> None:
-    """Review the analysis (warnings on stderr), then print the table or the conventions view."""
-    report, warnings = homework.review(graph, report, convention.value, rf)
-    for w in warnings:
-        typer.echo(str(w), err=True)
-    if not side_by_side:
-        emit(report, fmt, depth, flops)
-        return
-    per_layer = mac_conventions.per_layer(graph, report)
-    columns, rows = render_views.conventions_cells(report, per_layer, flops)
-    head = f"{report.name}: MACs per convention" if not flops else f"{report.name}: FLOPs (2 x MACs) per convention"
-    grid(fmt, head, columns, rows, lambda: render_views.conventions_json(report, per_layer))
 
 
 @app.command()
@@ -172,19 +119,6 @@ def summary(
 
 def shape_arg(text: str, source: str, limits: Limits, traceback: bool) -> Shape:
     return guarded({source: text}, traceback, lambda: shape_argument(text, source, "--input", limits))
-
-
-def grid(fmt: Format, head: str, columns: list[tuple[str, str]], rows: list[list[str]],
-         as_json: Callable[[], str]) -> None:
-    """A small table (conventions side by side, several inputs) in the chosen format."""
-    if fmt is Format.json:
-        typer.echo(as_json())
-    elif fmt is Format.csv:
-        typer.echo(render_views.csv_grid(columns, rows), nl=False)
-    elif fmt is Format.markdown:
-        typer.echo(render_views.markdown_grid(head, columns, rows), nl=False)
-    else:
-        typer.echo(render_views.aligned(head, columns, rows), nl=False)
 
 
 @app.command()
@@ -282,16 +216,6 @@ def explain(
     for w in homework.review(graph, report)[1]:
         typer.echo(str(w), err=True)
     show_explanations(graph, report, fmt, layer, traceback)
-
-
-def show_explanations(graph: Graph, report: Report, fmt: Format, layer: str | None, traceback: bool) -> None:
-    expls = guarded({}, traceback, lambda: explaining.explain(graph, report, layer))
-    if fmt is Format.json:
-        typer.echo(explaining.to_json(expls))
-    elif fmt is Format.markdown:
-        typer.echo(explaining.to_markdown(expls), nl=False)
-    else:
-        typer.echo(explaining.to_text(expls), nl=False)
 
 
 @app.command()
