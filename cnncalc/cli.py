@@ -160,16 +160,10 @@ def sizes(
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
     if largest - smallest >= 100_000:
         fail(f"--min {smallest} to --max {largest} is more than 100,000 sizes to try; narrow the range")
-    sources: dict[str, str] = {}
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-
-    def run() -> list[int]:
-        name, text = read_spec(spec, limits)
-        sources[name] = text
-        graph = build_graph(parse_spec(text, name, limits), limits)
-        return accepted_sizes(graph, range(max(1, smallest), largest + 1), exact)
-
-    typer.echo(render_views.sizes_text(guarded(sources, traceback, run), smallest, largest))
+    graph, sources = load_graph(spec, limits, traceback)
+    found = guarded(sources, traceback, lambda: accepted_sizes(graph, range(max(1, smallest), largest + 1), exact))
+    typer.echo(render_views.sizes_text(found, smallest, largest))
 
 
 @app.command()
@@ -184,19 +178,14 @@ def export(
     max_expr: MaxExprOpt = DEFAULT.max_expr,
 ) -> None:
     """Write SPEC as a standalone PyTorch file: an nn.Module and build_model()."""
-    sources: dict[str, str] = {}
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-
-    def run() -> None:
-        name, text = read_spec(spec, limits)
-        sources[name] = text
-        code = to_pytorch(build_graph(parse_spec(text, name, limits), limits), name)
-        if output is None or str(output) == "-":
-            typer.echo(code, nl=False)
-        else:
-            write_text_atomic(output, code, protect=[spec])
-
-    guarded(sources, traceback, run)
+    graph, sources = load_graph(spec, limits, traceback)
+    (source,) = sources
+    code = guarded(sources, traceback, lambda: to_pytorch(graph, source))
+    if output is None or str(output) == "-":
+        typer.echo(code, nl=False)
+    else:
+        guarded(sources, traceback, lambda: write_text_atomic(output, code, protect=[spec]))
 
 
 @app.command()

@@ -30,6 +30,7 @@ from hypothesis import note as hypothesis_note
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from keras import layers
+from yaml_flow import flow
 
 import cnncalc
 
@@ -46,16 +47,6 @@ def note(text: str) -> None:
         hypothesis_note(text)
     else:
         print(text)
-
-
-def flow(v: object) -> str:
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {flow(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(flow(x) for x in v) + "]"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def ours(shape: tuple[int, ...], entries: list[str]) -> tuple[tuple[int, ...], int, int] | str:

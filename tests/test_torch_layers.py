@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from torch import nn
 from torch_oracle import cross_check
+from yaml_flow import flow
 
 import cnncalc
 from cnncalc.layers import REGISTRY
@@ -182,17 +183,6 @@ def test_every_kind_has_a_case() -> None:
 # --- acceptance: cnncalc accepts exactly what PyTorch accepts -------------------------------
 
 REJECTED = "rejected"
-
-
-def flow(v: object) -> str:
-    """A YAML flow value: {k: v}, [a, b], true/false, numbers and plain words."""
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {flow(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(flow(x) for x in v) + "]"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def ours(shape: tuple[int, ...], kind: str, args: dict[str, object]) -> tuple[int, ...] | str:
