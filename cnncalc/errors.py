@@ -10,8 +10,15 @@ Bugs are not user errors: they stay assertions and ordinary exceptions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+# Line breaks as YAML 1.2 and editors count them (yamltree refuses NEL, U+2028, U+2029).
+LINE_BREAK = re.compile("\r\n|[\n\r]")
+# What a terminal would act on, or what would reorder or hide text: C0 and C1 controls,
+# DEL, and the bidirectional overrides and isolates ("Trojan Source").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,27 @@ class SourcePos:
 def clip(text: str, width: int = 40) -> str:
     """``text`` shortened for a message (a pasted 5000-digit number stays readable)."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control or bidi character written as an escape (ESC as ``\\x1b``):
+    user text printed to a terminal can never move the cursor, set a title or hide itself."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def shown(text: str, width: int = 40) -> str:
+    """User text as a message quotes it: clipped to ``width`` characters, controls made visible."""
+    return visible(clip(text, width))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: wide East Asian characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class CnnCalcError(Exception):
@@ -116,7 +144,6 @@ def raise_all(errors: list[CnnCalcError]) -> None:
         raise ErrorGroup(errors)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _WIDTH = 120  # longest source excerpt shown; longer lines are cut around the caret
 _TRACE = 5  # block uses shown in full; a longer chain keeps its two ends
 
@@ -125,11 +152,11 @@ def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
     text = sources.get(pos.file)
     if text is None:
         return []
-    lines = text.splitlines()
-    if not 1 <= pos.line <= len(lines):
+    lines = LINE_BREAK.split(text)
+    if not 1 <= pos.line <= len(lines) or (pos.line == len(lines) and not lines[-1]):
         return []
     # One character per column, none that a terminal would act on (a spec may hold ESC).
-    src = _CONTROL.sub("\ufffd", lines[pos.line - 1].replace("\t", " "))
+    src = _UNSAFE.sub("\ufffd", lines[pos.line - 1].replace("\t", " "))
     col = min(max(pos.col, 1), len(src) + 1)
     if len(src) > _WIDTH:  # a minified or generated line: show the part around the caret
         start = max(0, min(col - 1 - _WIDTH // 2, len(src) - _WIDTH))
@@ -137,15 +164,15 @@ def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
         src = ("…" if start else "") + cut + ("…" if start + _WIDTH < len(src) else "")
         col = col - start + (1 if start else 0)
     gutter = f"{pos.line:>4} | "
-    return [gutter + src, " " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^"]
+    return [gutter + src, " " * (len(gutter) - 2) + "| " + " " * display_width(src[: col - 1]) + "^"]
 
 
 def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
     """``file:line:col: error[CODE]: message``, the source line, a caret, notes."""
     out: list[str] = []
     for e in flatten(err):
-        where = f"{e.pos}: " if e.pos else ""
-        out.append(f"{where}error[{e.code}]: {e.message}")
+        where = f"{visible(str(e.pos))}: " if e.pos else ""
+        out.append(f"{where}error[{e.code}]: {visible(e.message)}")
         if e.pos:
             out.extend(_excerpt(e.pos, sources))
         trace: list[SourcePos | None] = list(e.trace)
@@ -156,8 +183,8 @@ def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
             if use is None:
                 out.append(f"  ... {skipped} more block uses")
                 continue
-            out.append(f"{use}: note: in the block used here")
+            out.append(f"{visible(str(use))}: note: in the block used here")
             out.extend(_excerpt(use, sources))
         if e.hint:
-            out.append(f"  hint: {e.hint}")
+            out.append(f"  hint: {visible(e.hint)}")
     return "\n".join(out)

@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import LimitError, SourcePos, SpecError, clip
+from .errors import LINE_BREAK, LimitError, SourcePos, SpecError, clip
 
-_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml (when PyYAML was built with it) is 15-20x faster than the pure-Python
+# parser and gives the same events.  It is not the reference for errors: builds
+# differ (PyYAML 6.0.4's libyaml refuses nesting deeper than 1000 levels itself,
+# and scans flow collections ahead of the events), so any error it raises sends
+# the text through the pure-Python parser, whose events and messages are the same
+# on every machine.
+_FAST = getattr(yaml, "CSafeLoader", None)
+_REFERENCE = yaml.SafeLoader
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -37,7 +44,11 @@ _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 # Characters the YAML reader refuses (YAML 1.1 "printable" set, as PyYAML's
 # reader).  Checked up front so the message can point at the exact character.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# Line breaks as YAML 1.2 and editors count them.  NEL, U+2028 and U+2029 are breaks
+# to PyYAML (YAML 1.1) only: they would end a comment early and shift every position
+# after them, so they are refused, with their position.
+_BREAK = LINE_BREAK
+_YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(eq=False, slots=True)
@@ -94,7 +105,17 @@ def offset_pos(text: str, offset: int, file: str) -> SourcePos:
 def _check_characters(text: str, file: str) -> None:
     m = _NON_PRINTABLE.search(text)
     if m is None:
-        return
+        m = _YAML11_BREAK.search(text)
+        if m is None:
+            return
+        name = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)"}.get(m.group(0), "PARAGRAPH SEPARATOR (U+2029)")
+        raise SpecError(
+            f"invalid YAML: {name} is a line break to YAML 1.1 but not to YAML 1.2 or to editors;"
+            " it would shift every line number after it",
+            offset_pos(text, m.start(), file),
+            hint="replace it with a newline or a space (inside double quotes, write it as an escape)",
+            code="E101",
+        )
     ch = m.group(0)
     what = "a NUL byte (is this a binary file?)" if ch == "\x00" else f"the control character U+{ord(ch):04X}"
     raise SpecError(
@@ -127,13 +148,56 @@ def parse_yaml(text: str, file: str, *, max_depth: int = 64, max_aliased: int = 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compose(text, file, max_depth, max_aliased)
+        if _FAST is not None:
+            try:
+                return _compose(text, file, max_depth, max_aliased, _FAST)
+            except _ParserFailed:
+                pass  # the reference parser decides what the error is, and where
+        try:
+            return _compose(text, file, max_depth, max_aliased, _REFERENCE)
+        except _ParserFailed as failed:
+            raise failed.error from None
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | None:
+class _ParserFailed(Exception):
+    """Internal: the YAML parser refused the text (``error`` is the positioned message)."""
+
+    def __init__(self, error: SpecError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> SpecError:
+    """A parser error as a positioned E101.  An unclosed quote or bracket is detected at the
+    end of the file; it is reported at its opener (the context mark), where the fix is."""
+    if not isinstance(exc, yaml.MarkedYAMLError):  # reader errors are caught by _check_characters
+        return SpecError(f"invalid YAML: {exc}", SourcePos(file, 1, 1), code="E101")
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    ctx = exc.context_mark
+    if ctx is not None and mark is not None and mark.index >= len(text.rstrip()) and exc.context:
+        opener = _pos(file, ctx)
+        return SpecError(f"invalid YAML: {exc.context} that is never closed ({problem})", opener, code="E101",
+                         hint="close it, or check the quotes and brackets after it")
+    pos = _pos(file, mark)
+    hint = None
+    if ctx is not None and mark is not None and ctx.line != mark.line and (exc.context or "").startswith(
+            "while parsing a flow"):
+        opener = "[" if "sequence" in (exc.context or "") else "{"
+        closer = "]" if opener == "[" else "}"
+        hint = (f"the '{opener}' at line {ctx.line + 1}, column {ctx.column + 1} is not closed before this line:"
+                f" is its '{closer}' missing?")
+    lines = _BREAK.split(text)
+    if pos.line > len(lines) or (pos.line == len(lines) and not lines[-1]):  # past the end: its last line
+        last = len(_BREAK.split(text.rstrip("\r\n")))
+        pos = SourcePos(file, max(last, 1), 1)
+    return SpecError(f"invalid YAML: {problem}", pos, hint=hint, code="E101")
+
+
+def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: type) -> YNode | None:
     # One frame per open collection: the node, the pending mapping key, the
     # expanded size so far, and the anchor to record when it closes.
     nodes: list[YSeq | YMap] = []
@@ -177,7 +241,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | 
         keys[-1] = node
 
     try:
-        for ev in yaml.parse(text, Loader=_Parser):
+        for ev in yaml.parse(text, Loader=loader):
             cls = type(ev)
             if cls is yaml.ScalarEvent:
                 pos = _pos(file, ev.start_mark)
@@ -245,10 +309,6 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int) -> YNode | 
                         _pos(file, ev.start_mark),
                         code="E101",
                     )
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise SpecError(f"invalid YAML: {problem}", _pos(file, mark), code="E101") from None
-    except yaml.YAMLError as exc:  # defensive: reader errors are caught by _check_characters
-        raise SpecError(f"invalid YAML: {exc}", SourcePos(file, 1, 1), code="E101") from None
+    except yaml.YAMLError as exc:
+        raise _ParserFailed(_syntax_error(exc, text, file)) from None
     return root
