@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .analyze import analyze
-from .errors import CnnCalcError, GraphError, LimitError, ShapeError, SourcePos, SpecError
-from .graph import Graph, build_graph
-from .shapes import Cost, LayerReport, Report, Shape, Totals
-from .spec import Limits, Spec, parse_spec, read_source
+from cnncalc.analysis.analyze import analyze
+from cnncalc.errors import CnnCalcError, GraphError, LimitError, ShapeError, SourcePos, SpecError
+from cnncalc.graph.build import Graph, build_graph
+from cnncalc.limits import Limits
+from cnncalc.shapes import Cost, LayerReport, Report, Shape, Totals
+from cnncalc.source.read import read_source
+from cnncalc.spec.parse import Spec, parse_spec
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m cnncalc`` runs the CLI."""
 
-from .cli import main
+from cnncalc.cli.app import main
 
 main()

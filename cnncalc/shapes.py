@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
 
-from .errors import SourcePos
+from cnncalc.errors import SourcePos
 
 BYTES_PER_VALUE = 4  # memory is reported for float32 tensors
 

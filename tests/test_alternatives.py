@@ -7,12 +7,12 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from cnncalc.alternatives import annotate
-from cnncalc.analyze import analyze
-from cnncalc.cli import app
-from cnncalc.graph import build_graph
+from cnncalc.analysis.alternatives import annotate
+from cnncalc.analysis.analyze import analyze
+from cnncalc.cli.app import app
+from cnncalc.graph.build import build_graph
 from cnncalc.shapes import Check
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 
 def _checks(text: str) -> list[Check]:

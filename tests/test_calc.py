@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 
 runner = CliRunner()
 

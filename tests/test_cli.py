@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 
 runner = CliRunner()
 SPECS = Path(__file__).parent.parent / "specs"

@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 from cnncalc.errors import CnnCalcError, flatten
 
 ROOT = Path(__file__).parent.parent

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 import cnncalc
-from cnncalc import conventions as cv
-from cnncalc.analyze import analyze
-from cnncalc.graph import build_graph
+from cnncalc.analysis import conventions as cv
+from cnncalc.analysis.analyze import analyze
+from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 ROOT = Path(__file__).parent.parent
 
@@ -249,7 +249,7 @@ def test_unknown_preset_is_a_bug() -> None:
 def test_cli_convention_conventions_and_flops(tmp_path: Any) -> None:
     from typer.testing import CliRunner
 
-    from cnncalc.cli import app
+    from cnncalc.cli.app import app
 
     spec = tmp_path / "n.yaml"
     spec.write_text("input: 8x8x3\nlayers:\n  - conv: {filters: 8, kernel: 3, padding: 1, bias: false}\n  - bn\n  - relu\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "docs" / "errors.md"

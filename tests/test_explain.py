@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cnncalc.analyze import analyze
-from cnncalc.cli import app
-from cnncalc.explain import explain, to_text
-from cnncalc.explain_layers import EXPLAINERS
-from cnncalc.graph import build_graph
+from cnncalc.analysis.analyze import analyze
+from cnncalc.cli.app import app
+from cnncalc.explain.explanation import explain
+from cnncalc.explain.kinds import EXPLAINERS
+from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
+from cnncalc.render.explanations import to_text
 from cnncalc.shapes import LayerReport
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 ROOT = Path(__file__).parent.parent
 CALLS = {"floor": lambda x: Fraction(math.floor(x)), "ceil": lambda x: Fraction(math.ceil(x)),

@@ -20,13 +20,13 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc.cli import app
-from cnncalc.export import identifier, to_pytorch
-from cnncalc.export_layers import EMITTERS
-from cnncalc.graph import build_graph
-from cnncalc.io import OutputError, write_text_atomic
+from cnncalc.cli.app import app
+from cnncalc.cli.io import OutputError, write_text_atomic
+from cnncalc.export.modules import EMITTERS
+from cnncalc.export.pytorch import identifier, to_pytorch
+from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 runner = CliRunner()
 SPECS = sorted((Path(__file__).parent.parent / "specs").glob("*.yaml"))

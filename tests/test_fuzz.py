@@ -23,16 +23,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc import render
-from cnncalc.analyze import analyze
-from cnncalc.blocks import protect, restore
-from cnncalc.cli import app
+from cnncalc.analysis.analyze import analyze
+from cnncalc.cli.app import app
 from cnncalc.errors import CnnCalcError, SourcePos, flatten, format_error
-from cnncalc.graph import build_graph
+from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
 from cnncalc.layers.base import arg_fields
-from cnncalc.spec import Limits, parse_spec
-from cnncalc.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+from cnncalc.limits import Limits
+from cnncalc.render import report as render
+from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+from cnncalc.spec.expressions import protect, restore
+from cnncalc.spec.parse import parse_spec
 
 ROOT = Path(__file__).parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -19,11 +19,14 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc import blocks, graph, render
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 from cnncalc.errors import CnnCalcError, LimitError, SourcePos, flatten, format_error
-from cnncalc.graph import Builder
-from cnncalc.spec import MAX_DEPTH_CEILING, Limits, decode_source, read_source
+from cnncalc.graph import build as graph
+from cnncalc.graph.build import Builder
+from cnncalc.limits import MAX_DEPTH_CEILING, Limits
+from cnncalc.render import report as render
+from cnncalc.source.read import decode_source, read_source
+from cnncalc.spec import expressions as blocks
 
 runner = CliRunner()
 F = "t.yaml"

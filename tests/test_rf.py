@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from cnncalc.analyze import analyze
-from cnncalc.graph import INPUT, Graph, build_graph
+from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.rf import with_rf
+from cnncalc.graph.build import INPUT, Graph, build_graph
 from cnncalc.layers.base import Layer
-from cnncalc.rf import with_rf
 from cnncalc.shapes import Report
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 
 def _rf(text: str) -> tuple[Graph, Report, list[str]]:
@@ -229,7 +229,7 @@ def test_summary_rf_in_json_and_table(tmp_path: Any) -> None:
 
     from typer.testing import CliRunner
 
-    from cnncalc.cli import app
+    from cnncalc.cli.app import app
 
     spec = tmp_path / "a.yaml"
     spec.write_text(ALEXNET)

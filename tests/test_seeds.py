@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cnncalc
-from cnncalc.cli import app
+from cnncalc.cli.app import app
 
 SPECS = Path(__file__).parent.parent / "specs"
 runner = CliRunner()

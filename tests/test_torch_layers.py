@@ -407,7 +407,7 @@ def test_regression_lrn_needs_an_image() -> None:
 
 def test_reserved_names_cover_nn_module() -> None:
     """A layer named like an nn.Module attribute (``train``, ``to``) must not shadow it."""
-    from cnncalc.export import RESERVED
+    from cnncalc.export.pytorch import RESERVED
 
     public = {n for n in [*dir(nn.Module), *vars(nn.Module())] if not n.startswith("_")}
     assert public - RESERVED == set()

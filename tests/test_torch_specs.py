@@ -41,10 +41,10 @@ def test_input_override_matches_pytorch_at_that_size(side: int) -> None:
     from torch_oracle import load, run
     from typer.testing import CliRunner
 
-    from cnncalc.cli import app
-    from cnncalc.export import to_pytorch
-    from cnncalc.graph import build_graph
-    from cnncalc.spec import parse_spec
+    from cnncalc.cli.app import app
+    from cnncalc.export.pytorch import to_pytorch
+    from cnncalc.graph.build import build_graph
+    from cnncalc.spec.parse import parse_spec
 
     path = next(p for p in SPECS if p.stem == "resnet18")
     mod = load(to_pytorch(build_graph(parse_spec(path.read_text(encoding="utf-8"), str(path))), str(path)))

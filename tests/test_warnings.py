@@ -9,11 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from cnncalc.analyze import analyze
-from cnncalc.cli import app
-from cnncalc.graph import build_graph
-from cnncalc.lint import lint
-from cnncalc.spec import parse_spec
+from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.lint import lint
+from cnncalc.cli.app import app
+from cnncalc.graph.build import build_graph
+from cnncalc.spec.parse import parse_spec
 
 
 def _codes(inp: str, *layers: Any) -> list[str]:

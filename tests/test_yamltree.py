@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import cnncalc
-from cnncalc import yamltree
 from cnncalc.errors import CnnCalcError, SourcePos, flatten, format_error
+from cnncalc.source import yamltree
 
 F = "t.yaml"
 PARSERS = ["pure"] + (["libyaml"] if getattr(yaml, "CSafeLoader", None) else [])

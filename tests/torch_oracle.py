@@ -26,12 +26,12 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from cnncalc.analyze import analyze
-from cnncalc.export import to_pytorch
-from cnncalc.graph import Graph, build_graph
-from cnncalc.layers.blocks import DeformConv
+from cnncalc.analysis.analyze import analyze
+from cnncalc.export.pytorch import to_pytorch
+from cnncalc.graph.build import Graph, build_graph
+from cnncalc.layers.composite import DeformConv
 from cnncalc.shapes import Report
-from cnncalc.spec import parse_spec
+from cnncalc.spec.parse import parse_spec
 
 STATS = ("running_mean", "running_var")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ShapeError, SpecError
-from ..shapes import Cost, Shape
-from ..values import as_float
-from ..yamltree import YNode
-from .base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers.base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.shapes import Cost, Shape
+from cnncalc.source.values import as_float
+from cnncalc.source.yamltree import YNode
 
 
 def _real(node: YNode, what: str) -> float:

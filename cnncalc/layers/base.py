@@ -8,15 +8,14 @@ nothing ever chooses behaviour by matching class names.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, raise_all
-from ..shapes import Cost, Shape
-from ..values import as_bool, as_int_list, as_pair, as_str, describe
-from ..yamltree import YMap, YNode, YScalar
+from cnncalc.errors import CnnCalcError, ShapeError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.shapes import Cost, Shape
+from cnncalc.source.values import as_bool, as_int_list, as_pair, as_str, describe
+from cnncalc.source.yamltree import YMap, YNode, YScalar
 
 Parser = Callable[[YNode, str], Any]
 Pair = tuple[int, int]
@@ -67,11 +66,6 @@ def register(cls: L) -> L:
 
 def arg_fields(cls: type[Layer]) -> list[Field[Any]]:
     return [f for f in fields(cls) if "parse" in f.metadata]
-
-
-def did_you_mean(word: str, options: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 def _unknown_arg_hint(key: str, kind: str, known: list[str]) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ShapeError, SpecError
-from ..shapes import Cost, Shape
-from .base import (
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers.base import (
     Layer,
     Pad4,
     Padding,
@@ -22,6 +21,7 @@ from .base import (
     resolve_padding,
     window_out,
 )
+from cnncalc.shapes import Cost, Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..shapes import Cost, Shape
-from .base import Layer, arg, boolean, pos_int, register
+from cnncalc.layers.base import Layer, arg, boolean, pos_int, register
+from cnncalc.shapes import Cost, Shape
 
 
 @register

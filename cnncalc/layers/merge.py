@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ShapeError
-from ..shapes import Shape
-from .base import Layer, register
+from cnncalc.errors import ShapeError
+from cnncalc.layers.base import Layer, register
+from cnncalc.shapes import Shape
 
 
 @register

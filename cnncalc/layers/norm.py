@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ShapeError
-from ..shapes import Cost, Shape
-from .base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.errors import ShapeError
+from cnncalc.layers.base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.shapes import Cost, Shape
 
 
 @dataclass(frozen=True, kw_only=True)

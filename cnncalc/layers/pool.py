@@ -7,9 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ShapeError, SpecError
-from ..shapes import Shape
-from .base import Layer, Pad4, Padding, Pair, arg, boolean, need_image, pad_form, pair, register, resolve_padding
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers.base import (
+    Layer,
+    Pad4,
+    Padding,
+    Pair,
+    arg,
+    boolean,
+    need_image,
+    pad_form,
+    pair,
+    register,
+    resolve_padding,
+)
+from cnncalc.shapes import Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)
 

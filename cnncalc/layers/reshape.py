@@ -6,11 +6,11 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..errors import ShapeError, SpecError
-from ..shapes import Shape
-from ..values import as_float, as_int, describe
-from ..yamltree import YNode, YScalar, YSeq
-from .base import Layer, Padding, Pair, arg, choice, need_image, pad_form, pair, pos_int, register
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers.base import Layer, Padding, Pair, arg, choice, need_image, pad_form, pair, pos_int, register
+from cnncalc.shapes import Shape
+from cnncalc.source.values import as_float, as_int, describe
+from cnncalc.source.yamltree import YNode, YScalar, YSeq
 
 Factor = int | float
 MAX_FACTOR = 1e6

@@ -1,0 +1,1 @@
+"""Stage 4: Graph -> Report. Shape and cost propagation (:mod:`.analyze`) and the passes that read a report: warnings (:mod:`.lint`), receptive fields (:mod:`.rf`), MAC conventions (:mod:`.conventions`), hints on failed claims (:mod:`.alternatives`), all run once by :mod:`.review`."""

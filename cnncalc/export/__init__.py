@@ -1,0 +1,1 @@
+"""Stage 5b: a graph as a standalone PyTorch file (``cnncalc export``)."""

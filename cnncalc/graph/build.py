@@ -1,0 +1,312 @@
+"""Spec -> Graph: entries become typed layer nodes with resolved inputs.
+
+Handles names and references, merges of paths (``concat``/``add``/
+``multiply``), auxiliary heads, ``repeat`` and user blocks.  Nodes are
+created in topological order (a reference can only name an earlier output),
+so analysis is one pass.  Every spec error found is collected and raised
+together; the layer count is checked *before* anything is expanded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cnncalc.errors import CnnCalcError, GraphError, LimitError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.graph.bounds import Budget, stack_room
+from cnncalc.graph.entries import Entry, block_env, split_entry, user_names
+from cnncalc.layers import REGISTRY, Layer, build
+from cnncalc.limits import Limits
+from cnncalc.shapes import Shape
+from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
+from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
+from cnncalc.spec.expressions import Env, substitute
+from cnncalc.spec.parse import BlockDef, Spec
+
+INPUT = -1  # index of the graph input in Node.inputs
+# Distinct errors reported before building stops (as clang's -ferror-limit): past
+# a screenful they are noise, and each one's "did you mean" costs a scan of names.
+MAX_ERRORS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    layer: Layer
+    inputs: tuple[int, ...]
+    pos: SourcePos
+    trace: tuple[SourcePos, ...] = ()  # block uses that led here, innermost last
+    group: tuple[str, ...] = ()  # enclosing block instances, outermost first
+    aux: bool = False
+    claims: tuple[Claim, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    block: str
+    pos: SourcePos
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    name: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    output: int
+    claims: tuple[Claim, ...] = ()
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Scope:
+    names: dict[str, int] = field(default_factory=dict)
+    parent: Scope | None = None
+    prefix: str = ""
+
+    def find(self, name: str) -> int | None:
+        s: Scope | None = self
+        while s is not None:
+            if name in s.names:
+                return s.names[name]
+            s = s.parent
+        return None
+
+    def visible(self) -> list[str]:
+        out: list[str] = []
+        s: Scope | None = self
+        while s is not None:
+            out += list(s.names)
+            s = s.parent
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    env: Env
+    scope: Scope
+    group: tuple[str, ...] = ()
+    trace: tuple[SourcePos, ...] = ()
+    aux: bool = False
+
+
+class Builder:
+    def __init__(self, spec: Spec, limits: Limits) -> None:
+        self.spec, self.limits = spec, limits
+        self.nodes: list[Node] = []
+        self.errors: list[CnnCalcError] = []
+        self.counters: dict[str, int] = {}
+        self.groups: dict[str, GroupInfo] = {}
+        self.budget = Budget(spec, limits)
+        self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
+        self.top = Scope()
+        self.used: set[str] = set()  # blocks expanded at least once
+        self.user_names = user_names(spec)  # generated names never repeat one of these
+
+    # -- building ------------------------------------------------------------
+    def build(self) -> Graph:
+        stopped = None
+        try:
+            with stack_room(self.limits.max_depth):
+                self.budget.check_cycles()
+                self.budget.count(self.spec.layers.items, {}, ())
+                out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
+                self.check_unused_blocks()
+        except _TooManyErrors as exc:
+            stopped = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", exc.pos, code="E157")
+        top = self.claims(self.spec.expect, TOTAL_FIELDS)
+        unique: dict[tuple[str, str], CnnCalcError] = {}
+        for err in self.errors:  # a block used n times reports its error once, at the first use
+            unique.setdefault((str(err.pos), err.message), err)
+        raise_all([*unique.values(), *([stopped] if stopped else [])])
+        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
+
+    def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
+        for item in items:
+            try:
+                cur = self.entry(item, cur, ctx)
+            except LimitError as exc:  # stop at once: going on could be the very cost refused
+                raise exc.at(None, ctx.trace) from None
+            except CnnCalcError as exc:
+                self.errors.append(exc.at(None, ctx.trace) if exc.trace == () else exc)
+                self.distinct.add((str(exc.pos), exc.message))
+                if len(self.distinct) >= MAX_ERRORS:
+                    raise _TooManyErrors(exc.pos) from None
+        return cur
+
+    def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
+        e = split_entry(substitute(item, ctx.env, self.limits.max_expr))
+        if e.repeat == 0:  # e.g. `repeat: ${n - 1}` in a stage of one block: nothing is added
+            if e.name is not None or e.expect is not None:
+                raise SpecError("repeat: 0 adds no layer, so there is nothing to name or check", e.pos, code="E111")
+            cls = REGISTRY.get(e.kind)
+            if cls is None and e.kind not in (*self.spec.blocks, *self.spec.broken, "aux"):
+                raise self.unknown_kind(e, ctx)
+            if cls is not None and cls.arity != 0:
+                build(cls, e.args, e.kind_pos, e.kind)  # its arguments are still checked
+            return cur
+        if e.repeat > 1 and e.name is not None:
+            # A named repetition is one group (e.g. ResNet's layer1): the name refers to
+            # the last output and `expect` to the subtotals of all copies.
+            instance = ctx.scope.prefix + e.name.value
+            self.groups[instance] = GroupInfo("repeat", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
+            inner = Ctx(ctx.env, ctx.scope, (*ctx.group, instance), ctx.trace, ctx.aux)
+            copy = Entry(e.kind, e.kind_pos, e.args, None, None, 1, e.pos)
+            for _ in range(e.repeat):
+                cur = self.apply(copy, cur, inner, True)
+            self.bind(e.name, cur, ctx)
+            return cur
+        for i in range(e.repeat):
+            cur = self.apply(e, cur, ctx, i == e.repeat - 1)
+        return cur
+
+    def unknown_kind(self, e: Entry, ctx: Ctx) -> SpecError:
+        hint = did_you_mean(e.kind, [*REGISTRY, *self.spec.blocks, "aux"])
+        if hint is None and (near := did_you_mean(e.kind, ctx.scope.visible())) is not None:
+            hint = near.replace("did you mean", "did you mean the layer named")
+        hint = hint or "see `cnncalc kinds` for the layer kinds"
+        return SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
+
+    def fresh(self, base: str) -> str:
+        while True:
+            self.counters[base] = self.counters.get(base, 0) + 1
+            name = f"{base}{self.counters[base]}"
+            if name not in self.user_names:
+                return name
+
+    def bind(self, name: YScalar | None, index: int, ctx: Ctx) -> str | None:
+        if name is None:
+            return None
+        if not name.value.strip() or "." in name.value:
+            raise SpecError(
+                f"name '{name.value}' is not usable: names are non-empty and have no '.'"
+                " (a dot separates a block instance from the names inside it)",
+                name.pos,
+                code="E212",
+            )
+        if name.value in REGISTRY or name.value in self.spec.blocks or name.value == "aux":
+            raise SpecError(f"name '{name.value}' is a layer kind; choose another name", name.pos, code="E210")
+        if name.value in ctx.scope.names:
+            raise SpecError(f"name '{name.value}' is used twice", name.pos, code="E211")
+        ctx.scope.names[name.value] = index
+        return ctx.scope.prefix + name.value
+
+    def claims(self, node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
+        try:
+            return parse_claims(node, fields)
+        except CnnCalcError as exc:
+            self.errors.append(exc)
+            return ()
+
+    def add(self, layer: Layer, inputs: tuple[int, ...], e: Entry, ctx: Ctx, last: bool) -> int:
+        index = len(self.nodes)
+        shown = self.bind(e.name if last else None, index, ctx) or self.fresh(layer.kind)
+        claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
+        self.nodes.append(Node(shown, layer, inputs, e.kind_pos, ctx.trace, ctx.group, ctx.aux, claims))
+        return index
+
+    def apply(self, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
+        if e.kind == "aux":
+            if not isinstance(e.args, YSeq):
+                raise SpecError("aux takes a list of layers", (e.args or YScalar("", True, e.kind_pos)).pos, code="E124")
+            # Names inside a head are visible only inside it: the main flow cannot
+            # depend on a layer that does not run at inference.
+            scope = Scope(parent=ctx.scope, prefix=ctx.scope.prefix)
+            group = ctx.group
+            if e.name is not None or e.expect is not None:
+                instance = ctx.scope.prefix + (e.name.value if e.name is not None else self.fresh("aux"))
+                self.groups[instance] = GroupInfo("aux", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
+                group = (*group, instance)
+            self.chain(e.args.items, cur, Ctx(ctx.env, scope, group, ctx.trace, True))
+            return cur
+        if e.kind in self.spec.blocks:
+            return self.expand(self.spec.blocks[e.kind], e, cur, ctx, last)
+        if e.kind in self.spec.broken:  # its definition's error is reported already
+            return cur
+        cls = REGISTRY.get(e.kind)
+        if cls is None:
+            raise self.unknown_kind(e, ctx)
+        if cls.arity == 0:
+            if not isinstance(e.args, YSeq) or len(e.args.items) < 2:
+                where = e.args.pos if e.args is not None else e.kind_pos
+                raise SpecError(f"{e.kind} takes a list of two or more paths or names", where, code="E124")
+            inputs = tuple(self.path(p, cur, ctx) for p in e.args.items)
+            return self.add(build(cls, None, e.kind_pos, e.kind), inputs, e, ctx, last)
+        layer = build(cls, e.args, e.kind_pos, e.kind)
+        refs = [cur]
+        for ref in cls.refs:
+            node = e.args.get(ref) if isinstance(e.args, YMap) else None
+            if isinstance(node, YScalar) and getattr(layer, ref) is not None:
+                refs.append(self.lookup(node, ctx))
+        return self.add(layer, tuple(refs), e, ctx, last)
+
+    def lookup(self, ref: YScalar, ctx: Ctx) -> int:
+        found = ctx.scope.find(ref.value)
+        if found is None:
+            hint = did_you_mean(ref.value, ctx.scope.visible())
+            raise GraphError(f"no earlier layer is named '{ref.value}'", ref.pos, hint=hint, code="E201")
+        return found
+
+    def path(self, p: YNode, cur: int, ctx: Ctx) -> int:
+        if isinstance(p, YScalar):
+            return cur if p.is_null() else self.lookup(p, ctx)
+        if isinstance(p, YMap):
+            return self.chain([p], cur, ctx)
+        items = p.items
+        first = items[0] if items else None
+        if isinstance(first, YScalar) and first.value not in REGISTRY and first.value not in self.spec.blocks:
+            # find() first: a suggestion scans every visible name, once per path otherwise
+            near = did_you_mean(first.value, ctx.scope.visible()) if ctx.scope.find(first.value) is None else None
+            if near is not None:
+                raise GraphError(f"no earlier layer is named '{first.value}'", first.pos, hint=near, code="E201")
+        if items and isinstance(items[0], YScalar) and ctx.scope.find(items[0].value) is not None:
+            return self.chain(items[1:], self.lookup(items[0], ctx), ctx)
+        return self.chain(items, cur, ctx)
+
+    def check_unused_blocks(self) -> None:
+        """Build each block no layer uses, with its defaults, only to report its spec errors."""
+        kept = (self.nodes, self.counters, self.groups)
+        for name, block in self.spec.blocks.items():
+            if name in self.used or any(v is None for v in block.params.values()):
+                continue
+            self.nodes, self.counters, self.groups = [], {}, {}
+            env = {k: v for k, v in block.params.items() if v is not None}
+            try:
+                self.budget.count(block.layers.items, env, ((name, block.pos),))
+            except CnnCalcError as exc:
+                self.errors.append(exc)
+                continue
+            self.used.add(name)
+            self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
+        self.nodes, self.counters, self.groups = kept
+
+    def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
+        self.used.add(block.name)
+        env = block_env(block, e)
+        named = e.name.value if (e.name is not None and last) else None
+        instance = ctx.scope.prefix + (named or self.fresh(block.name))
+        claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
+        self.groups[instance] = GroupInfo(block.name, e.kind_pos, claims)
+        scope = Scope(parent=None, prefix=instance + ".")
+        scope.parent = None  # blocks see only their own names: lexical scoping
+        inner = Ctx(env, scope, (*ctx.group, instance), (*ctx.trace, e.kind_pos), ctx.aux)
+        out = self.chain(block.layers.items, cur, inner)
+        if named is not None and e.name is not None:
+            self.bind(e.name, out, ctx)
+        return out
+
+
+class _TooManyErrors(Exception):
+    """Internal: MAX_ERRORS distinct errors collected; building stops (not a CnnCalcError,
+    so no handler on the way out collects it as one more error)."""
+
+    def __init__(self, pos: SourcePos | None) -> None:
+        super().__init__()
+        self.pos = pos
+
+
+def build_graph(spec: Spec, limits: Limits = Limits()) -> Graph:
+    return Builder(spec, limits).build()

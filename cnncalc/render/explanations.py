@@ -1,0 +1,39 @@
+"""Explanations as text, Markdown or JSON (``cnncalc explain``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnncalc.explain.explanation import Explanation
+from cnncalc.explain.windows import Eq, Line
+
+
+def to_text(expls: list[Explanation]) -> str:
+    """Each layer: a heading line, then its formulas indented."""
+    out: list[str] = []
+    for e in expls:
+        out.append(f"{e.name} ({e.kind}): {' + '.join(str(s) for s in e.inputs)} -> {e.output}")
+        out += [f"    {line}" for line in e.lines]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_markdown(expls: list[Explanation]) -> str:
+    out: list[str] = []
+    for e in expls:
+        out += [f"#### {e.name} ({e.kind}): {' + '.join(str(s) for s in e.inputs)} → {e.output}", ""]
+        out += [f"- `{line}`" if isinstance(line, Eq) else f"- {line}" for line in e.lines]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_json(expls: list[Explanation]) -> str:
+    def line(x: Line) -> dict[str, Any]:
+        if isinstance(x, str):
+            return {"note": x}
+        return {"names": list(x.names), "expr": x.expr, "value": x.value, "text": str(x)}
+
+    return json.dumps([{"name": e.name, "kind": e.kind, "inputs": [list(s.dims) for s in e.inputs],
+                        "output": list(e.output.dims), "lines": [line(x) for x in e.lines]} for e in expls],
+                      indent=2)

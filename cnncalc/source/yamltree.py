@@ -1,0 +1,313 @@
+"""YAML text -> a tree of positioned nodes, without constructing Python objects.
+
+PyYAML's loaders build Python values and forget where they came from; they
+also keep the last of two duplicate keys silently and recurse once per nesting
+level.  We instead read PyYAML's *event* stream and compose the tree ourselves,
+iteratively: every node keeps its ``SourcePos``, duplicate keys and tags are
+errors, and nesting depth is bounded without ever hitting Python's recursion
+limit.  Scalars stay text; :mod:`cnncalc.values` interprets them in context, so
+YAML 1.1 surprises (``yes``, ``010``) are reported where they matter.
+
+Aliases share nodes instead of copying them, so the tree is really a DAG.  Its
+size *as if* every alias were copied is tracked while composing (one addition
+per event): a short file whose aliases nest into billions of values is refused
+before anything walks it, and an alias inside its own anchor (a cycle) is
+refused outright.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from cnncalc.errors import LINE_BREAK, LimitError, SourcePos, SpecError, clip
+
+# libyaml (when PyYAML was built with it) is 15-20x faster than the pure-Python
+# parser and gives the same events.  It is not the reference for errors: builds
+# differ (PyYAML 6.0.4's libyaml refuses nesting deeper than 1000 levels itself,
+# and scans flow collections ahead of the events), so any error it raises sends
+# the text through the pure-Python parser, whose events and messages are the same
+# on every machine.
+_FAST = getattr(yaml, "CSafeLoader", None)
+_REFERENCE = yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+# Tags a plain-data spec may carry explicitly (``!!str 010`` is a fair request).
+_SCALAR_TAGS = {None, "!", _STR, _INT}
+_SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+_MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
+
+# Characters the YAML reader refuses (YAML 1.1 "printable" set, as PyYAML's
+# reader).  Checked up front so the message can point at the exact character.
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Line breaks as YAML 1.2 and editors count them.  NEL, U+2028 and U+2029 are breaks
+# to PyYAML (YAML 1.1) only: they would end a comment early and shift every position
+# after them, so they are refused, with their position.
+_BREAK = LINE_BREAK
+_YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+@dataclass(eq=False, slots=True)
+class YScalar:
+    value: str
+    plain: bool  # unquoted: subject to int/bool/null interpretation
+    pos: SourcePos
+
+    def is_null(self) -> bool:
+        return self.plain and self.value in ("", "~", "null", "Null", "NULL")
+
+
+@dataclass(eq=False, slots=True)
+class YSeq:
+    items: list[YNode]
+    pos: SourcePos
+
+
+@dataclass(eq=False, slots=True)
+class YMap:
+    pairs: list[tuple[YScalar, YNode]]
+    pos: SourcePos
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str) -> YNode | None:
+        i = self._index.get(key)
+        return None if i is None else self.pairs[i][1]
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.pairs]
+
+
+YNode = YScalar | YSeq | YMap
+
+
+def _pos(file: str, mark: yaml.Mark | None) -> SourcePos:
+    if mark is None:
+        return SourcePos(file, 1, 1)
+    return SourcePos(file, mark.line + 1, mark.column + 1)
+
+
+def _tag_name(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def offset_pos(text: str, offset: int, file: str) -> SourcePos:
+    """The 1-based line and column of character ``offset`` (YAML's line breaks)."""
+    line, start = 1, 0
+    for m in _BREAK.finditer(text, 0, offset):
+        line, start = line + 1, m.end()
+    return SourcePos(file, line, offset - start + 1)
+
+
+def _check_characters(text: str, file: str) -> None:
+    m = _NON_PRINTABLE.search(text)
+    if m is None:
+        m = _YAML11_BREAK.search(text)
+        if m is None:
+            return
+        name = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)"}.get(m.group(0), "PARAGRAPH SEPARATOR (U+2029)")
+        raise SpecError(
+            f"invalid YAML: {name} is a line break to YAML 1.1 but not to YAML 1.2 or to editors;"
+            " it would shift every line number after it",
+            offset_pos(text, m.start(), file),
+            hint="replace it with a newline or a space (inside double quotes, write it as an escape)",
+            code="E101",
+        )
+    ch = m.group(0)
+    what = "a NUL byte (is this a binary file?)" if ch == "\x00" else f"the control character U+{ord(ch):04X}"
+    raise SpecError(
+        f"invalid YAML: {what} is not allowed in a spec",
+        offset_pos(text, m.start(), file),
+        hint="delete it or write it as an escape inside double quotes",
+        code="E101",
+    )
+
+
+def _tag_error(tag: str, what: str, pos: SourcePos) -> SpecError:
+    if tag.startswith(("tag:yaml.org,2002:python/", "!!python/")):
+        why = "cnncalc never constructs Python objects from a spec"
+    elif what == "a value":
+        why = "a spec is plain data; only !!str and !!int are accepted on values"
+    else:
+        why = f"it does not fit {what}"
+    return SpecError(f"YAML tag '{_tag_name(tag)}' is not allowed: {why}", pos, code="E104")
+
+
+def parse_yaml(text: str, file: str, *, max_depth: int = 64, max_aliased: int = 2_000_000) -> YNode | None:
+    """Compose one YAML document into positioned nodes (``None`` if empty).
+
+    ``max_depth`` bounds the nesting of lists and mappings; ``max_aliased``
+    bounds the values that aliases add when expanded (the "billion laughs").
+    """
+    _check_characters(text, file)
+    # The tree holds no reference cycles; the collector would only rescan the
+    # growing tree (half the time on a 4 MB spec).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if _FAST is not None:
+            try:
+                return _compose(text, file, max_depth, max_aliased, _FAST)
+            except _ParserFailed:
+                pass  # the reference parser decides what the error is, and where
+        try:
+            return _compose(text, file, max_depth, max_aliased, _REFERENCE)
+        except _ParserFailed as failed:
+            raise failed.error from None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _ParserFailed(Exception):
+    """Internal: the YAML parser refused the text (``error`` is the positioned message)."""
+
+    def __init__(self, error: SpecError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> SpecError:
+    """A parser error as a positioned E101.  An unclosed quote or bracket is detected at the
+    end of the file; it is reported at its opener (the context mark), where the fix is."""
+    if not isinstance(exc, yaml.MarkedYAMLError):  # reader errors are caught by _check_characters
+        return SpecError(f"invalid YAML: {exc}", SourcePos(file, 1, 1), code="E101")
+    problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    ctx = exc.context_mark
+    if ctx is not None and mark is not None and mark.index >= len(text.rstrip()) and exc.context:
+        return SpecError(f"invalid YAML: {exc.context} that is never closed ({problem})", _pos(file, ctx), code="E101",
+                         hint="close it, or check the quotes and brackets after it")
+    pos = _pos(file, mark)
+    hint = None
+    if ctx is not None and mark is not None and ctx.line != mark.line and (exc.context or "").startswith(
+            "while parsing a flow"):
+        bracket = "[" if "sequence" in (exc.context or "") else "{"
+        closer = "]" if bracket == "[" else "}"
+        hint = (f"the '{bracket}' at line {ctx.line + 1}, column {ctx.column + 1} is not closed before this line:"
+                f" is its '{closer}' missing?")
+    lines = _BREAK.split(text)
+    if pos.line > len(lines) or (pos.line == len(lines) and not lines[-1]):  # past the end: its last line
+        last = len(_BREAK.split(text.rstrip("\r\n")))
+        pos = SourcePos(file, max(last, 1), 1)
+    return SpecError(f"invalid YAML: {problem}", pos, hint=hint, code="E101")
+
+
+def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: type) -> YNode | None:
+    # One frame per open collection: the node, the pending mapping key, the
+    # expanded size so far, and the anchor to record when it closes.
+    nodes: list[YSeq | YMap] = []
+    keys: list[YScalar | None] = []
+    sizes: list[int] = []
+    anchored: list[str | None] = []
+    anchors: dict[str, YNode] = {}
+    anchor_size: dict[str, int | None] = {}  # None: still open (an alias to it is a cycle)
+    root: YNode | None = None
+    documents = 0
+    aliased = 0
+
+    def attach(node: YNode, size: int, pos: SourcePos) -> None:
+        nonlocal root
+        if not nodes:
+            root = node
+            return
+        top = nodes[-1]
+        sizes[-1] += size
+        if isinstance(top, YSeq):
+            top.items.append(node)
+            return
+        key = keys[-1]
+        if key is not None:
+            top._index[key.value] = len(top.pairs)
+            top.pairs.append((key, node))
+            keys[-1] = None
+            return
+        if not isinstance(node, YScalar):
+            raise SpecError("a mapping key must be a plain name, not a list or a mapping", pos, code="E102")
+        if node.value in top._index:
+            first = top.pairs[top._index[node.value]][0].pos
+            raise SpecError(
+                f"duplicate key '{clip(node.value)}' (first at line {first.line});"
+                " YAML would silently keep only the last one",
+                pos,
+                code="E103",
+            )
+        if node.value == "<<" and node.plain:
+            raise SpecError("YAML merge keys ('<<') are not supported; use a block instead", pos, code="E102")
+        keys[-1] = node
+
+    try:
+        for ev in yaml.parse(text, Loader=loader):
+            cls = type(ev)
+            if cls is yaml.ScalarEvent:
+                pos = _pos(file, ev.start_mark)
+                tag = ev.tag
+                if tag not in _SCALAR_TAGS:
+                    raise _tag_error(tag, "a value", pos)
+                plain = not ev.style and tag != _STR and tag != "!" or tag == _INT
+                scalar = YScalar(ev.value, plain, pos)
+                if ev.anchor:
+                    anchors[ev.anchor], anchor_size[ev.anchor] = scalar, 1
+                attach(scalar, 1, pos)
+            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                pos = _pos(file, ev.start_mark)
+                is_seq = cls is yaml.SequenceStartEvent
+                if ev.tag not in (_SEQ_TAGS if is_seq else _MAP_TAGS):
+                    raise _tag_error(ev.tag, "a list" if is_seq else "a mapping", pos)
+                if len(nodes) >= max_depth:
+                    raise LimitError(
+                        f"nesting deeper than {max_depth} levels (raise the limit with --max-depth)",
+                        pos,
+                        code="E151",
+                    )
+                coll: YSeq | YMap = YSeq([], pos) if is_seq else YMap([], pos)
+                attach(coll, 0, pos)  # its size is added when it closes
+                if ev.anchor:
+                    anchors[ev.anchor], anchor_size[ev.anchor] = coll, None
+                nodes.append(coll)
+                keys.append(None)
+                sizes.append(1)
+                anchored.append(ev.anchor)
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                nodes.pop()
+                keys.pop()
+                size = sizes.pop()
+                anchor = anchored.pop()
+                if anchor is not None:
+                    anchor_size[anchor] = size
+                if sizes:
+                    sizes[-1] += size
+            elif cls is yaml.AliasEvent:
+                pos = _pos(file, ev.start_mark)
+                if ev.anchor not in anchors:
+                    raise SpecError(f"unknown alias '*{clip(ev.anchor)}'", pos, code="E101")
+                shared = anchor_size[ev.anchor]
+                if shared is None:
+                    raise SpecError(
+                        f"alias '*{clip(ev.anchor)}' is inside its own anchor: the value would contain itself",
+                        pos,
+                        code="E107",
+                    )
+                aliased += shared
+                if aliased > max_aliased:
+                    raise LimitError(
+                        f"YAML aliases expand the spec to more than {max_aliased:,} values"
+                        " (raise the limit with --max-layers)",
+                        pos,
+                        code="E156",
+                    )
+                attach(anchors[ev.anchor], shared, pos)
+            elif cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise SpecError(
+                        "a spec file holds one YAML document; found a second '---'",
+                        _pos(file, ev.start_mark),
+                        code="E101",
+                    )
+    except yaml.YAMLError as exc:
+        raise _ParserFailed(_syntax_error(exc, text, file)) from None
+    return root

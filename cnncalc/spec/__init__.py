@@ -1,0 +1,1 @@
+"""Stage 2: positioned YAML -> :class:`~cnncalc.spec.parse.Spec`. The top level (:mod:`.parse`), ``${...}`` expressions (:mod:`.expressions`), ``expect:`` claims (:mod:`.expect`), and specs from ``calc`` arguments (:mod:`.calc`)."""

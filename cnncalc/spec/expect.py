@@ -1,0 +1,84 @@
+"""``expect:`` claims: parsed with positions, judged against computed values.
+
+A count written in full (``61706``, ``61,706``) must match exactly; a short
+form (``120.4M``, ``1.2G``) matches at the precision it is written with, i.e.
+it is what the true value rounds to (``120.4M`` accepts 120,350,000 up to, not
+including, 120,450,000).  A bound (``<= 4.5G``, ``< 30M``, ``">= 1M"``) is a
+budget: the value after the operator is exact (``4.5G`` is 4,500,000,000).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cnncalc.errors import CnnCalcError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.shapes import Check, Shape
+from cnncalc.source.values import as_shape, describe, parse_claim
+from cnncalc.source.yamltree import YMap, YScalar
+
+COUNT_FIELDS = ("params", "trainable_params", "non_trainable_params", "macs", "flops")
+LAYER_FIELDS = ("output", *COUNT_FIELDS)
+TOTAL_FIELDS = (*LAYER_FIELDS, "aux_macs", "activations")
+BOUNDS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
+_BOUND = re.compile(r"(<=|>=|<|>)\s*(\S.*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    field: str
+    text: str
+    pos: SourcePos
+    shape: Shape | None = None
+    value: Decimal = Decimal(0)
+    tolerance: Decimal = Decimal(0)
+    bound: str = ""  # "<=", "<", ">=" or ">": a budget instead of a claimed value
+
+    def judge(self, actual: Shape | int) -> Check:
+        if self.shape is not None:
+            assert isinstance(actual, Shape)
+            return Check(self.field, self.text, str(actual), actual == self.shape, self.pos)
+        assert isinstance(actual, int)
+        if self.bound:
+            return Check(self.field, self.text, f"{actual:,}", BOUNDS[self.bound](Decimal(actual), self.value), self.pos)
+        ok = self.value - self.tolerance <= actual < self.value + self.tolerance or actual == self.value
+        return Check(self.field, self.text, f"{actual:,}", ok, self.pos)
+
+
+def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
+    """Check an ``expect:`` mapping; every bad key or value is reported."""
+    if node is None:
+        return ()
+    claims: list[Claim] = []
+    errors: list[CnnCalcError] = []
+    for key, value in node.pairs:
+        try:
+            if key.value not in fields:
+                hint = did_you_mean(key.value, list(fields)) or "expect takes: " + ", ".join(fields)
+                raise SpecError(f"unknown expectation '{key.value}'", key.pos, hint=hint, code="E131")
+            if key.value == "output":
+                shape = as_shape(value, "expected output")
+                claims.append(Claim("output", str(shape), value.pos, shape=shape))
+                continue
+            text = value.value.strip() if isinstance(value, YScalar) else ""
+            bound = _BOUND.fullmatch(text)
+            parsed = parse_claim(bound.group(2) if bound else text) if text else None
+            if parsed is None:
+                raise SpecError(
+                    f"expected {key.value} must be a count like 61706, 61,706 or 120.4M, or a budget"
+                    f" like '<= 4.5G'; got {describe(value)}",
+                    value.pos,
+                    code="E132",
+                )
+            if bound:  # a budget's number is exact: no rounding tolerance
+                claims.append(Claim(key.value, text, value.pos, value=parsed[0], bound=bound.group(1)))
+            else:
+                claims.append(Claim(key.value, text, value.pos, value=parsed[0], tolerance=parsed[1]))
+        except CnnCalcError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return tuple(claims)

@@ -1,0 +1,172 @@
+"""Spec text -> :class:`Spec`: the top level checked, layer entries kept as nodes.
+
+Layer entries stay positioned YAML nodes here because block arguments
+(``$filters``) are substituted during graph building; the graph builder turns
+them into typed layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
+from cnncalc.layers.base import REGISTRY
+from cnncalc.limits import Limits
+from cnncalc.shapes import Shape
+from cnncalc.source.read import read_source
+from cnncalc.source.values import as_shape, as_str, describe
+from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+from cnncalc.spec.expressions import protect, restore
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDef:
+    name: str
+    params: dict[str, YNode | None]  # argument -> default (None: required)
+    layers: YSeq
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str
+    input: Shape
+    layers: YSeq
+    blocks: dict[str, BlockDef] = field(default_factory=dict)
+    expect: YMap | None = None
+    pos: SourcePos = SourcePos("<spec>", 1, 1)
+    broken: frozenset[str] = frozenset()  # blocks whose definition is already reported as wrong
+
+
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect")
+META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
+
+
+def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]:
+    blocks: dict[str, BlockDef] = {}
+    errors: list[CnnCalcError] = []
+    if isinstance(node, YScalar) and node.is_null():
+        return {}, []
+    if not isinstance(node, YMap):
+        return {}, [
+            SpecError(f"'blocks' must be a mapping of block names, got {describe(node)}", node.pos, code="E105")
+        ]
+    for key, body in node.pairs:
+        if key.value in REGISTRY or key.value in ("aux", *META_KEYS):
+            what = "a layer kind" if key.value in REGISTRY or key.value == "aux" else "a layer entry key"
+            errors.append(SpecError(f"block name '{key.value}' is {what}; choose another name", key.pos, code="E108"))
+            continue
+        if not isinstance(body, YMap):
+            errors.append(SpecError(f"block '{key.value}' must be a mapping with 'layers'", body.pos, code="E105"))
+            continue
+        params: dict[str, YNode | None] = {}
+        for k, v in body.pairs:
+            if k.value not in ("args", "layers"):
+                hint = did_you_mean(k.value, ["args", "layers"])
+                errors.append(
+                    SpecError(f"unknown key '{clip(k.value)}' in block '{key.value}'", k.pos, hint=hint, code="E106")
+                )
+        args = body.get("args")
+        if isinstance(args, YMap):
+            params = {k.value: (None if isinstance(v, YScalar) and v.is_null() else v) for k, v in args.pairs}
+        elif isinstance(args, YSeq):
+            for item in args.items:
+                try:
+                    arg = as_str(item, "block argument")
+                except CnnCalcError as exc:
+                    errors.append(exc)
+                    continue
+                if arg in params:
+                    errors.append(SpecError(f"block argument '{clip(arg)}' is listed twice", item.pos, code="E103"))
+                params[arg] = None
+        elif args is not None and not (isinstance(args, YScalar) and args.is_null()):
+            errors.append(SpecError("block 'args' must map names to defaults", args.pos, code="E105"))
+        layers = body.get("layers")
+        if not isinstance(layers, YSeq) or not layers.items:
+            errors.append(
+                SpecError(f"block '{key.value}' needs 'layers': a non-empty list", (layers or body).pos, code="E105")
+            )
+            continue
+        blocks[key.value] = BlockDef(key.value, params, layers, key.pos)
+    return blocks, errors
+
+
+def shape_argument(text: str, source: str, what: str, limits: Limits = Limits()) -> Shape:
+    """A shape given on the command line (``calc``'s INPUT, ``--input``); ``source`` names it in errors."""
+    node = parse_yaml(text, source, max_depth=limits.max_depth)
+    if node is None:
+        raise SpecError(f"{what} is empty; give a shape like 32x32x3", SourcePos(source, 1, 1), code="E112")
+    return as_shape(node, what)
+
+
+def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
+    """Check the top level of a spec; every error found is raised together."""
+    protected, table = protect(text)  # ${...} may sit inside {flow} collections
+    root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
+    restore(root, table)
+    start = SourcePos(file, 1, 1)
+    if root is None or isinstance(root, YScalar) and root.is_null():
+        raise SpecError("spec is empty: it needs at least 'input' and 'layers'", start, code="E105")
+    if not isinstance(root, YMap):
+        raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {describe(root)}", root.pos, code="E105")
+    errors: list[CnnCalcError] = []
+    for key, _ in root.pairs:
+        if key.value not in TOP_KEYS:
+            hint = did_you_mean(key.value, list(TOP_KEYS)) or "top-level keys: " + ", ".join(TOP_KEYS)
+            errors.append(SpecError(f"unknown top-level key '{clip(key.value)}'", key.pos, hint=hint, code="E106"))
+    name = Path(file).stem
+    if (n := root.get("name")) is not None:
+        try:
+            name = as_str(n, "name")
+        except CnnCalcError as exc:
+            errors.append(exc)
+    shape = Shape((1, 1, 1))
+    inp = root.get("input")
+    if inp is None:
+        errors.append(SpecError("spec needs 'input', e.g. input: 32x32x3", root.pos, code="E105"))
+    else:
+        try:
+            shape = as_shape(inp, "input")
+        except CnnCalcError as exc:
+            errors.append(exc)
+    layers = root.get("layers")
+    if not isinstance(layers, YSeq) or not layers.items:
+        where = layers.pos if layers is not None else root.pos
+        errors.append(SpecError("spec needs 'layers': a non-empty list of layers", where, code="E105"))
+        layers = YSeq([], where)
+    blocks: dict[str, BlockDef] = {}
+    if (b := root.get("blocks")) is not None:
+        blocks, errs = _parse_blocks(b)
+        errors += errs
+    expect = root.get("expect")
+    if isinstance(expect, YScalar) and expect.is_null():
+        expect = None
+    if expect is not None and not isinstance(expect, YMap):
+        errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
+        expect = None
+    spec = Spec(name, shape, layers, blocks, expect, root.pos)
+    if errors and layers.items:
+        declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
+        broken = frozenset(declared - set(blocks) - set(REGISTRY))
+        errors += _layer_errors(Spec(name, shape, layers, blocks, expect, root.pos, broken), limits)
+    raise_all(errors)
+    return spec
+
+
+def _layer_errors(spec: Spec, limits: Limits) -> list[CnnCalcError]:
+    """The layers' own spec errors, so one run reports every error of the file."""
+    from cnncalc.errors import ShapeError, flatten
+    from cnncalc.graph.build import build_graph  # graph builds on spec: imported only here
+
+    try:
+        build_graph(spec, limits)
+    except CnnCalcError as exc:
+        return [e for e in flatten(exc) if not isinstance(e, ShapeError)]
+    return []
+
+
+def load(path: str | Path, limits: Limits = Limits()) -> tuple[Spec, str]:
+    """Read and parse a spec file; returns the spec and its text (for messages)."""
+    text = read_source(path, limits)
+    return parse_spec(text, str(path), limits), text
