@@ -11,18 +11,19 @@ from pathlib import Path
 
 from cnncalc.analysis.analyze import analyze
 from cnncalc.errors import CnnCalcError, GraphError, LimitError, ShapeError, SourcePos, SpecError
-from cnncalc.graph.build import Graph, build_graph
+from cnncalc.graph.build import build_graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
 from cnncalc.shapes import Cost, LayerReport, Report, Shape, Totals
 from cnncalc.source.read import read_source
-from cnncalc.spec.parse import Spec, parse_spec
+from cnncalc.spec.parse import Spec, parse, parse_spec
 
 __version__ = "0.1.0"
 
 
 def analyze_text(text: str, file: str = "<spec>", limits: Limits = Limits()) -> Report:
     """Analyze spec text; raises :class:`CnnCalcError` on any user error."""
-    return analyze(build_graph(parse_spec(text, file, limits), limits))
+    return analyze(build_graph(parse(text, file, limits), limits))
 
 
 def analyze_file(path: str | Path, limits: Limits = Limits()) -> Report:

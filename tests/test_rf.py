@@ -12,7 +12,8 @@ import pytest
 
 from cnncalc.analysis.analyze import analyze
 from cnncalc.analysis.rf import with_rf
-from cnncalc.graph.build import INPUT, Graph, build_graph
+from cnncalc.graph.build import build_graph
+from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Report
 from cnncalc.spec.parse import parse_spec

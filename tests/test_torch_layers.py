@@ -362,7 +362,7 @@ def test_channel_acceptance(shape, kind, n) -> None:  # type: ignore[no-untyped-
 
 def test_oracle_catches_the_transposed_conv_overcount(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counting a transposed conv like a conv over its output (torchinfo's mistake) is caught."""
-    from cnncalc.layers.conv import Deconv
+    from cnncalc.layers.deconv import Deconv
     from cnncalc.shapes import Cost
 
     def output_based(self: Deconv, ins: tuple[cnncalc.Shape, ...], out: cnncalc.Shape) -> Cost:

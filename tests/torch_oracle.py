@@ -28,7 +28,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from cnncalc.analysis.analyze import analyze
 from cnncalc.export.pytorch import to_pytorch
-from cnncalc.graph.build import Graph, build_graph
+from cnncalc.graph.build import build_graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.layers.composite import DeformConv
 from cnncalc.shapes import Report
 from cnncalc.spec.parse import parse_spec

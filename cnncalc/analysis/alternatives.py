@@ -20,10 +20,11 @@ from typing import Any
 
 from cnncalc.analysis import conventions
 from cnncalc.errors import CnnCalcError
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import DeformConv
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv, k_eff
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv, k_eff
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.dense import Dense
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.shapes import Check, Cost, LayerReport, Report, Shape, Totals

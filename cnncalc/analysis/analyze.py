@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from cnncalc.analysis.lint import leaves_unread  # sizes --exact uses the W101 rule: one definition of lossy
 from cnncalc.errors import ShapeError
-from cnncalc.graph.build import INPUT, Graph, Node
+from cnncalc.graph.nodes import INPUT, Graph, Node
 from cnncalc.shapes import Check, Cost, LayerReport, Report, Shape, Totals
 from cnncalc.source.values import MAX_INT
 from cnncalc.spec.expect import Claim

@@ -25,10 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import REGISTRY, Layer
 from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.dense import Dense
 from cnncalc.layers.merge import Add, Concat, Multiply
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import SourcePos
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import DeformConv
 from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv, k_eff

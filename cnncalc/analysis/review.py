@@ -10,7 +10,7 @@ from __future__ import annotations
 from cnncalc.analysis import alternatives, conventions
 from cnncalc.analysis.lint import Lint, lint
 from cnncalc.analysis.rf import with_rf
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.shapes import Report
 
 

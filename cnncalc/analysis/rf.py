@@ -27,10 +27,11 @@ from math import gcd
 from typing import Any
 
 from cnncalc.analysis.lint import Lint
-from cnncalc.graph.build import INPUT, Graph
+from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import Crop, DeformConv
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from cnncalc.layers.reshape import Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad
 from cnncalc.shapes import AxisRF, LayerReport, Report, RField, Shape

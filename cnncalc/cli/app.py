@@ -38,14 +38,15 @@ from cnncalc.cli.options import (
 )
 from cnncalc.cli.output import fail, grid, guarded, present, show_explanations
 from cnncalc.export.pytorch import to_pytorch
-from cnncalc.graph.build import Graph, build_graph
+from cnncalc.graph.build import build_graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
 from cnncalc.render import report as render
 from cnncalc.render import views as render_views
 from cnncalc.shapes import Report, Shape
 from cnncalc.source.read import read_source, read_stream
 from cnncalc.spec.calc import calc_sources, calc_spec
-from cnncalc.spec.parse import parse_spec, shape_argument
+from cnncalc.spec.parse import parse, shape_argument
 
 app = typer.Typer(
     help="Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec.",
@@ -70,7 +71,7 @@ def load_graph(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, dict
     def run() -> Graph:
         name, text = read_spec(spec, limits)
         sources[name] = text
-        return build_graph(parse_spec(text, name, limits), limits)
+        return build_graph(parse(text, name, limits), limits)
 
     return guarded(sources, traceback, run), sources
 

@@ -14,7 +14,7 @@ from cnncalc.analysis.review import review
 from cnncalc.cli.options import Convention, Format
 from cnncalc.errors import CnnCalcError, format_error
 from cnncalc.explain.explanation import explain
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.render import explanations
 from cnncalc.render import report as render
 from cnncalc.render import views as render_views

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cnncalc.errors import GraphError, did_you_mean
 from cnncalc.explain.kinds import EXPLAINERS, Explainer, same_shape
 from cnncalc.explain.windows import Line
-from cnncalc.graph.build import Graph
+from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import LayerReport, Report, Shape
 

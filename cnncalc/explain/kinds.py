@@ -27,7 +27,8 @@ from cnncalc.explain.windows import (
 from cnncalc.layers.act import PReLU
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite, make_divisible
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.dense import Dense
 from cnncalc.layers.merge import Add, Concat, Multiply
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm

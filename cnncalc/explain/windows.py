@@ -13,7 +13,8 @@ from typing import Any
 
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import DeformConv
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.pool import AdaptiveAvgPool, MaxPool, pool_out
 from cnncalc.shapes import Shape
 

@@ -17,7 +17,8 @@ from typing import Any
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.base import Pad4, Pair
 from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
-from cnncalc.layers.conv import Conv, Deconv, DepthwiseConv, SeparableConv
+from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.dense import Dense
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm
 from cnncalc.layers.pool import AdaptiveMaxPool, AvgPool, GlobalMaxPool, MaxPool, _Adaptive, _Global, _Pool

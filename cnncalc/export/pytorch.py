@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from cnncalc.analysis.analyze import analyze
 from cnncalc.export.helpers import HELPERS
 from cnncalc.export.modules import Call, emit
-from cnncalc.graph.build import INPUT, Graph
+from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.composite import DeformConv
 from cnncalc.layers.pool import AvgPool
 from cnncalc.layers.reshape import Flatten

@@ -11,54 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cnncalc.errors import CnnCalcError, GraphError, LimitError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.errors import (
+    CnnCalcError,
+    GraphError,
+    LimitError,
+    ShapeError,
+    SourcePos,
+    SpecError,
+    did_you_mean,
+    flatten,
+    raise_all,
+)
 from cnncalc.graph.bounds import Budget, stack_room
 from cnncalc.graph.entries import Entry, block_env, split_entry, user_names
+from cnncalc.graph.nodes import INPUT, Graph, GroupInfo, Node
 from cnncalc.layers import REGISTRY, Layer, build
 from cnncalc.limits import Limits
-from cnncalc.shapes import Shape
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from cnncalc.spec.expressions import Env, substitute
 from cnncalc.spec.parse import BlockDef, Spec
 
-INPUT = -1  # index of the graph input in Node.inputs
 # Distinct errors reported before building stops (as clang's -ferror-limit): past
 # a screenful they are noise, and each one's "did you mean" costs a scan of names.
 MAX_ERRORS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    name: str
-    layer: Layer
-    inputs: tuple[int, ...]
-    pos: SourcePos
-    trace: tuple[SourcePos, ...] = ()  # block uses that led here, innermost last
-    group: tuple[str, ...] = ()  # enclosing block instances, outermost first
-    aux: bool = False
-    claims: tuple[Claim, ...] = ()
-
-    @property
-    def kind(self) -> str:
-        return self.layer.kind
-
-
-@dataclass(frozen=True, slots=True)
-class GroupInfo:
-    block: str
-    pos: SourcePos
-    claims: tuple[Claim, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Graph:
-    name: str
-    input: Shape
-    nodes: tuple[Node, ...]
-    output: int
-    claims: tuple[Claim, ...] = ()
-    groups: dict[str, GroupInfo] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -108,6 +84,19 @@ class Builder:
 
     # -- building ------------------------------------------------------------
     def build(self) -> Graph:
+        """The graph, or every error of the spec at once: the spec's own first, then the layers'."""
+        try:
+            graph = self._build()
+        except CnnCalcError as exc:
+            if not self.spec.errors:
+                raise
+            # A shape problem may only be a consequence of a spec error reported beside it.
+            raise_all([*self.spec.errors, *(e for e in flatten(exc) if not isinstance(e, ShapeError))])
+            raise
+        raise_all(list(self.spec.errors))
+        return graph
+
+    def _build(self) -> Graph:
         stopped = None
         try:
             with stack_room(self.limits.max_depth):

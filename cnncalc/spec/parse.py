@@ -14,7 +14,6 @@ from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mea
 from cnncalc.layers.base import REGISTRY
 from cnncalc.limits import Limits
 from cnncalc.shapes import Shape
-from cnncalc.source.read import read_source
 from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 from cnncalc.spec.expressions import protect, restore
@@ -37,6 +36,7 @@ class Spec:
     expect: YMap | None = None
     pos: SourcePos = SourcePos("<spec>", 1, 1)
     broken: frozenset[str] = frozenset()  # blocks whose definition is already reported as wrong
+    errors: tuple[CnnCalcError, ...] = ()  # spec errors found here; the graph builder reports them with its own
 
 
 TOP_KEYS = ("name", "input", "layers", "blocks", "expect")
@@ -100,8 +100,10 @@ def shape_argument(text: str, source: str, what: str, limits: Limits = Limits())
     return as_shape(node, what)
 
 
-def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
-    """Check the top level of a spec; every error found is raised together."""
+def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
+    """Check the top level of a spec.  Errors that leave a usable spec are returned in
+    ``Spec.errors`` (so the graph builder can add the layers' errors to them, and one run
+    reports every error of a file); a spec with nothing to build raises at once."""
     protected, table = protect(text)  # ${...} may sit inside {flow} collections
     root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
     restore(root, table)
@@ -145,28 +147,16 @@ def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None
-    spec = Spec(name, shape, layers, blocks, expect, root.pos)
-    if errors and layers.items:
-        declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
-        broken = frozenset(declared - set(blocks) - set(REGISTRY))
-        errors += _layer_errors(Spec(name, shape, layers, blocks, expect, root.pos, broken), limits)
-    raise_all(errors)
+    declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
+    broken = frozenset(declared - set(blocks) - set(REGISTRY))
+    if not layers.items:  # nothing to build: the errors so far are all there is
+        raise_all(errors)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors))
+
+
+def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
+    """:func:`parse`, raising its errors at once (the graph builder is what reports them together
+    with the layers' own; this is for callers that stop at the spec)."""
+    spec = parse(text, file, limits)
+    raise_all(list(spec.errors))
     return spec
-
-
-def _layer_errors(spec: Spec, limits: Limits) -> list[CnnCalcError]:
-    """The layers' own spec errors, so one run reports every error of the file."""
-    from cnncalc.errors import ShapeError, flatten
-    from cnncalc.graph.build import build_graph  # graph builds on spec: imported only here
-
-    try:
-        build_graph(spec, limits)
-    except CnnCalcError as exc:
-        return [e for e in flatten(exc) if not isinstance(e, ShapeError)]
-    return []
-
-
-def load(path: str | Path, limits: Limits = Limits()) -> tuple[Spec, str]:
-    """Read and parse a spec file; returns the spec and its text (for messages)."""
-    text = read_source(path, limits)
-    return parse_spec(text, str(path), limits), text

@@ -1,0 +1,51 @@
+"""The graph stage's output: nodes in topological order, ready for one pass of analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cnncalc.errors import SourcePos
+from cnncalc.layers.base import Layer
+from cnncalc.shapes import Shape
+from cnncalc.spec.expect import Claim
+
+INPUT = -1  # index of the graph input in Node.inputs
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One layer of the built network: its typed layer, the nodes it reads (INPUT for the
+    network input), where it was written, and the block instances and claims around it."""
+
+    name: str
+    layer: Layer
+    inputs: tuple[int, ...]
+    pos: SourcePos
+    trace: tuple[SourcePos, ...] = ()  # block uses that led here, innermost last
+    group: tuple[str, ...] = ()  # enclosing block instances, outermost first
+    aux: bool = False
+    claims: tuple[Claim, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """A block instance, named repeat or aux head: what it is, where it was used, its claims."""
+
+    block: str
+    pos: SourcePos
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """The network as nodes in topological order (each reads only earlier ones), its output
+    node, the top-level claims and the groups.  The input of the analysis stage."""
+
+    name: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    output: int
+    claims: tuple[Claim, ...] = ()
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
