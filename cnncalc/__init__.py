@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.report import LayerReport, Report, Totals
 from cnncalc.errors import CnnCalcError, GraphError, LimitError, ShapeError, SourcePos, SpecError
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
-from cnncalc.shapes import Cost, LayerReport, Report, Shape, Totals
+from cnncalc.shapes import Cost, Shape
 from cnncalc.source.read import read_source
 from cnncalc.spec.parse import Spec, parse, parse_spec
 

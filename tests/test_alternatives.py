@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from cnncalc.analysis.alternatives import annotate
 from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.report import Check
 from cnncalc.cli.app import app
 from cnncalc.graph.build import build_graph
-from cnncalc.shapes import Check
 from cnncalc.spec.parse import parse_spec
 
 

@@ -14,13 +14,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.report import LayerReport
 from cnncalc.cli.app import app
 from cnncalc.explain.explanation import explain
 from cnncalc.explain.kinds import EXPLAINERS
 from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
 from cnncalc.render.explanations import to_text
-from cnncalc.shapes import LayerReport
 from cnncalc.spec.parse import parse_spec
 
 ROOT = Path(__file__).parent.parent

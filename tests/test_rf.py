@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.report import Report
 from cnncalc.analysis.rf import with_rf
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.base import Layer
-from cnncalc.shapes import Report
 from cnncalc.spec.parse import parse_spec
 
 

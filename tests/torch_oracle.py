@@ -27,11 +27,11 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.report import Report
 from cnncalc.export.pytorch import to_pytorch
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
 from cnncalc.layers.composite import DeformConv
-from cnncalc.shapes import Report
 from cnncalc.spec.parse import parse_spec
 
 STATS = ("running_mean", "running_var")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from cnncalc.analysis import conventions
+from cnncalc.analysis.report import Check, LayerReport, Report, Totals
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
@@ -27,7 +28,7 @@ from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv, k_eff
 from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.dense import Dense
 from cnncalc.layers.pool import AvgPool, MaxPool
-from cnncalc.shapes import Check, Cost, LayerReport, Report, Shape, Totals
+from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import parse_claim, parse_shape_text
 
 Outcome = tuple[str, Shape, Cost]  # what the alternative is, its output, its cost

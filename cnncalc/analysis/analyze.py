@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnncalc.analysis.lint import leaves_unread  # sizes --exact uses the W101 rule: one definition of lossy
+from cnncalc.analysis.report import Check, LayerReport, Report, Totals
 from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
-from cnncalc.shapes import Check, Cost, LayerReport, Report, Shape, Totals
+from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
 from cnncalc.spec.expect import Claim
 
@@ -25,7 +26,7 @@ def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope:
     if isinstance(cost, Totals):
         actual["aux_macs"] = cost.aux_macs
         actual["activations"] = cost.activations
-    return tuple(replace(c.judge(actual[c.field]), scope=scope) for c in claims)
+    return tuple(Check.of(c, actual[c.field], scope) for c in claims)
 
 
 def _floors(node: Node, ins: tuple[Shape, ...], out: Shape) -> str | None:
@@ -80,7 +81,8 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
             raise _Failed(exc, node, ins, shapes) from None
         shapes.append(out)
         checks = _judge(node.claims, out, cost)
-        rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes))
+        rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes,
+                                layer=node.layer, sources=node.inputs, trace=node.trace))
     return shapes, rows
 
 

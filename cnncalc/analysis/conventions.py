@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import REGISTRY, Layer
 from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
@@ -35,7 +36,7 @@ from cnncalc.layers.merge import Add, Concat, Multiply
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from cnncalc.layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from cnncalc.layers.reshape import Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad
-from cnncalc.shapes import LayerReport, Report, Shape
+from cnncalc.shapes import Shape
 
 PRESETS = ("torchvision", "fvcore", "ptflops", "all")
 Count = Callable[[Any, tuple[Shape, ...], Shape, int], int]  # (layer, inputs, output, core MACs)

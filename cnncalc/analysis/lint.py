@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cnncalc.analysis.report import Report
 from cnncalc.errors import SourcePos
 from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import DeformConv
 from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv, k_eff
 from cnncalc.layers.pool import AvgPool, MaxPool, pool_out
-from cnncalc.shapes import Report, Shape
+from cnncalc.shapes import Shape
 
 
 @dataclass(frozen=True, slots=True)

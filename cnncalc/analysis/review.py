@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from cnncalc.analysis import alternatives, conventions
 from cnncalc.analysis.lint import Lint, lint
+from cnncalc.analysis.report import Report
 from cnncalc.analysis.rf import with_rf
 from cnncalc.graph.nodes import Graph
-from cnncalc.shapes import Report
 
 
 def review(graph: Graph, report: Report, convention: str = "torchvision",

@@ -27,6 +27,7 @@ from math import gcd
 from typing import Any
 
 from cnncalc.analysis.lint import Lint
+from cnncalc.analysis.report import AxisRF, LayerReport, Report, RField
 from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.base import Layer
 from cnncalc.layers.composite import Crop, DeformConv
@@ -34,7 +35,7 @@ from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
 from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from cnncalc.layers.reshape import Flatten, PixelShuffle, PixelUnshuffle, Upsample, ZeroPad
-from cnncalc.shapes import AxisRF, LayerReport, Report, RField, Shape
+from cnncalc.shapes import Shape
 
 MAX_PERIOD = 1 << 14  # periods multiply through up-sampling; far above any real network
 

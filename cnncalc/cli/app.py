@@ -15,6 +15,7 @@ import typer
 
 from cnncalc.analysis import conventions as mac_conventions
 from cnncalc.analysis.analyze import accepted_sizes, analyze, at_input
+from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import review
 from cnncalc.cli.io import write_text_atomic
 from cnncalc.cli.options import (
@@ -43,7 +44,7 @@ from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
 from cnncalc.render import report as render
 from cnncalc.render import views as render_views
-from cnncalc.shapes import Report, Shape
+from cnncalc.shapes import Shape
 from cnncalc.source.read import read_source, read_stream
 from cnncalc.spec.calc import calc_sources, calc_spec
 from cnncalc.spec.parse import parse, shape_argument

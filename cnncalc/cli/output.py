@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from cnncalc.analysis import conventions as mac_conventions
+from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import review
 from cnncalc.cli.options import Convention, Format
 from cnncalc.errors import CnnCalcError, format_error
@@ -18,7 +19,6 @@ from cnncalc.graph.nodes import Graph
 from cnncalc.render import explanations
 from cnncalc.render import report as render
 from cnncalc.render import views as render_views
-from cnncalc.shapes import Report
 
 T = TypeVar("T")
 

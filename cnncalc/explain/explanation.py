@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.errors import GraphError, did_you_mean
 from cnncalc.explain.kinds import EXPLAINERS, Explainer, same_shape
 from cnncalc.explain.windows import Line
 from cnncalc.graph.nodes import Graph
 from cnncalc.layers.base import Layer
-from cnncalc.shapes import LayerReport, Report, Shape
+from cnncalc.shapes import Shape
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from cnncalc.shapes import AxisRF, Check, LayerReport, Report, RField, Shape, Totals
+from cnncalc.analysis.report import AxisRF, Check, LayerReport, Report, RField, Totals
+from cnncalc.shapes import Shape
 
 UNITS = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 

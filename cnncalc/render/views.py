@@ -10,9 +10,9 @@ import io
 import json
 from dataclasses import MISSING
 
+from cnncalc.analysis.report import Report
 from cnncalc.layers.base import REGISTRY, arg_fields
 from cnncalc.render.report import both, shape_list, short
-from cnncalc.shapes import Report
 
 
 def kinds_text() -> str:

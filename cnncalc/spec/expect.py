@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, did_you_mean, raise_all
-from cnncalc.shapes import Check, Shape
+from cnncalc.shapes import Shape
 from cnncalc.source.values import as_shape, describe, parse_claim
 from cnncalc.source.yamltree import YMap, YScalar
 
@@ -38,15 +38,14 @@ class Claim:
     tolerance: Decimal = Decimal(0)
     bound: str = ""  # "<=", "<", ">=" or ">": a budget instead of a claimed value
 
-    def judge(self, actual: Shape | int) -> Check:
+    def holds(self, actual: Shape | int) -> bool:
+        """Whether the computed value satisfies the claim (exact, at its written precision, or a bound)."""
         if self.shape is not None:
-            assert isinstance(actual, Shape)
-            return Check(self.field, self.text, str(actual), actual == self.shape, self.pos)
+            return actual == self.shape
         assert isinstance(actual, int)
         if self.bound:
-            return Check(self.field, self.text, f"{actual:,}", BOUNDS[self.bound](Decimal(actual), self.value), self.pos)
-        ok = self.value - self.tolerance <= actual < self.value + self.tolerance or actual == self.value
-        return Check(self.field, self.text, f"{actual:,}", ok, self.pos)
+            return BOUNDS[self.bound](Decimal(actual), self.value)
+        return self.value - self.tolerance <= actual < self.value + self.tolerance or actual == self.value
 
 
 def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:

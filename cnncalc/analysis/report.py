@@ -1,0 +1,141 @@
+"""The analysis stage's output: frozen reports of exact integers, rows carrying their layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from cnncalc.errors import SourcePos
+from cnncalc.layers.base import Layer
+from cnncalc.shapes import Cost, Shape
+from cnncalc.spec.expect import Claim
+
+BYTES_PER_VALUE = 4  # memory is reported for float32 tensors
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One ``expect:`` claim and its verdict.  ``claim`` is the parsed claim (judged once, never
+    parsed again); ``value`` the computed value; ``actual`` its text as the claim is written."""
+
+    field: str
+    claimed: str
+    actual: str
+    ok: bool
+    pos: SourcePos | None = None
+    hint: str | None = None
+    scope: str = ""  # "" for a layer's own check; a block instance or "totals"
+    claim: Claim | None = None
+    value: Shape | int | None = None
+
+    @classmethod
+    def of(cls, claim: Claim, value: Shape | int, scope: str = "") -> Check:
+        """The verdict on ``claim`` for the computed ``value``."""
+        shown = str(value) if isinstance(value, Shape) else f"{value:,}"
+        return cls(claim.field, claim.text, shown, claim.holds(value), claim.pos, scope=scope, claim=claim,
+                   value=value)
+
+
+@dataclass(frozen=True, slots=True)
+class AxisRF:
+    """Receptive field along one axis, in network-input pixels (exact)."""
+
+    size: int  # pixels spanned (largest over output positions)
+    jump: Fraction  # input pixels between neighbouring outputs (effective stride)
+    centre: Fraction  # centre of output 0's field; negative when in the padding
+
+
+@dataclass(frozen=True, slots=True)
+class RField:
+    """Receptive field of one layer's output, per axis."""
+
+    h: AxisRF
+    w: AxisRF
+
+
+@dataclass(frozen=True, slots=True)
+class LayerReport:
+    """One analysed layer: its typed layer and where its inputs come from (``sources``: indices of
+    earlier rows, INPUT for the network input), the shapes and cost computed, and what later
+    passes add (checks with hints, receptive field).  After analysis nothing needs the graph."""
+
+    name: str
+    kind: str
+    inputs: tuple[Shape, ...]
+    output: Shape
+    cost: Cost
+    group: tuple[str, ...] = ()  # enclosing block instances, outermost first
+    aux: bool = False  # train-only head: MACs reported apart
+    pos: SourcePos | None = None
+    checks: tuple[Check, ...] = ()
+    notes: tuple[str, ...] = ()  # layer-specific facts (resolved padding, ...)
+    rf: RField | None = None  # receptive field, filled by cnncalc.analysis.rf.with_rf
+    layer: Layer | None = None
+    sources: tuple[int, ...] = ()  # row index of each input (INPUT: the network input)
+    trace: tuple[SourcePos, ...] = ()  # block uses that led here, innermost last
+
+    @property
+    def activations(self) -> int:
+        return self.output.numel
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.output.numel * BYTES_PER_VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Sums over rows (computed once, never running counters)."""
+
+    trainable: int
+    non_trainable: int
+    macs: int  # inference MACs: aux heads excluded
+    aux_macs: int
+    activations: int
+    extra_macs: int = 0  # outside the convention total (deform_conv sampling)
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def param_bytes(self) -> int:
+        return self.params * BYTES_PER_VALUE
+
+    @classmethod
+    def of(cls, rows: tuple[LayerReport, ...]) -> Totals:
+        """Totals are sums over the rows, computed once, never running counters."""
+        return cls(
+            trainable=sum(r.cost.trainable for r in rows),
+            non_trainable=sum(r.cost.non_trainable for r in rows),
+            macs=sum(r.cost.macs for r in rows if not r.aux),
+            aux_macs=sum(r.cost.macs for r in rows if r.aux),
+            activations=sum(r.activations for r in rows),
+            extra_macs=sum(r.cost.extra_macs for r in rows),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The analysis of one network: rows in topological order, the output row, claims on
+    totals and groups; totals derived from the rows."""
+
+    name: str
+    input: Shape
+    output: Shape
+    rows: tuple[LayerReport, ...]
+    checks: tuple[Check, ...] = ()  # top-level expectations (totals)
+    totals: Totals = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "totals", Totals.of(self.rows))
+
+    def all_checks(self) -> list[tuple[str, Check]]:
+        """Every claim with where it applies, in source order."""
+        out = [(f"{r.group[-1]}.{r.name}" if r.group else r.name, c) for r in self.rows for c in r.checks]
+        out += [(c.scope or "totals", c) for c in self.checks]
+        return sorted(out, key=lambda wc: (wc[1].pos.line, wc[1].pos.col) if wc[1].pos else (1 << 62, 0))
