@@ -7,9 +7,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from cnncalc.analysis.alternatives import annotate
 from cnncalc.analysis.analyze import analyze
 from cnncalc.analysis.report import Check
+from cnncalc.analysis.review import review
 from cnncalc.cli.app import app
 from cnncalc.graph.build import build_graph
 from cnncalc.spec.parse import parse_spec
@@ -17,7 +17,7 @@ from cnncalc.spec.parse import parse_spec
 
 def _checks(text: str) -> list[Check]:
     graph = build_graph(parse_spec(text, "a.yaml"))
-    report = annotate(graph, analyze(graph))
+    report = review(analyze(graph)).report
     return [c for _, c in report.all_checks()]
 
 

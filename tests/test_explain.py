@@ -17,9 +17,9 @@ from cnncalc.analysis.analyze import analyze
 from cnncalc.analysis.report import LayerReport
 from cnncalc.cli.app import app
 from cnncalc.explain.explanation import explain
-from cnncalc.explain.kinds import EXPLAINERS
 from cnncalc.graph.build import build_graph
 from cnncalc.layers import REGISTRY
+from cnncalc.layers.base import missing_facts
 from cnncalc.render.explanations import to_text
 from cnncalc.spec.parse import parse_spec
 
@@ -121,15 +121,15 @@ def _analyse(text: str) -> Any:
 
 
 def test_every_equation_evaluates_to_the_computed_number() -> None:
-    graph, report = _analyse(EVERYTHING)
-    text = to_text(explain(graph, report))
+    _, report = _analyse(EVERYTHING)
+    text = to_text(explain(report))
     rows = {r.name: r for r in report.rows}
     # every conv-like layer contributes H_out, W_out, params and MACs at least
     assert check_text(text, rows) >= 40
 
 
 def test_resizing_and_pytorch_default_kinds() -> None:
-    graph, report = _analyse("""
+    _, report = _analyse("""
 input: 9x11x8
 layers:
   - upsample: [1.5, 0.29]     # floor(13.5) = 13; 11 × 0.29 is 3.19 exactly, and in doubles: 3
@@ -141,28 +141,28 @@ layers:
   - pixel_shuffle: 4          # 28x16x2
   - mish
 """)
-    text = to_text(explain(graph, report))
+    text = to_text(explain(report))
     # H_out, W_out of the upsample; trainable, non_trainable of the norm; H, W, C of each shuffle
     assert check_text(text, {r.name: r for r in report.rows}) >= 10
     assert "floor(9 × 1.5) = floor(13.5) = 13" in text and "params = 8 (one learned slope per channel)" in text
     # where exact and double arithmetic part (100 × 0.29 = 29, but 28.999999999999996 in doubles),
     # the printed equation shows the double product, so it still evaluates to the reported size
-    graph, report = _analyse("input: 100x100x1\nlayers: [upsample: 0.29]\n")
-    text = to_text(explain(graph, report))
+    _, report = _analyse("input: 100x100x1\nlayers: [upsample: 0.29]\n")
+    text = to_text(explain(report))
     assert "floor(100 × 0.29) = floor(28.999999999999996) = 28" in text
     assert check_text(text, {r.name: r for r in report.rows}) == 2  # H_out and W_out, on one line
 
 
 def test_lenet_and_classic_specs() -> None:
     for spec in sorted((ROOT / "specs").glob("*.yaml")):
-        graph, report = _analyse(spec.read_text())
+        _, report = _analyse(spec.read_text())
         rows = {r.name: r for r in report.rows}
-        assert check_text(to_text(explain(graph, report)), rows) > 0, spec.name
+        assert check_text(to_text(explain(report)), rows) > 0, spec.name
 
 
 def test_the_issue_examples() -> None:
-    graph, report = _analyse("input: 28x28x192\nlayers:\n  - conv: {filters: 32, kernel: 5, padding: 2}\n")
-    text = to_text(explain(graph, report))
+    _, report = _analyse("input: 28x28x192\nlayers:\n  - conv: {filters: 32, kernel: 5, padding: 2}\n")
+    text = to_text(explain(report))
     # hand-worked: floor((28 + 2 + 2 − 5) / 1) + 1 = 28; 32·(5·5·192 + 1) = 153,632; 28·28·32·4,800 = 120,422,400
     assert "H_out = W_out = floor((28 + 2 + 2 − 5) / 1) + 1 = 28" in text
     assert "params = 32 × (5 × 5 × 192 + 1) = 153,632" in text
@@ -170,42 +170,41 @@ def test_the_issue_examples() -> None:
 
 
 def test_same_padding_split_and_ceil_rule() -> None:
-    graph, report = _analyse("input: 8x8x1\nlayers:\n  - conv: {filters: 1, kernel: 4, padding: same}\n"
+    _, report = _analyse("input: 8x8x1\nlayers:\n  - conv: {filters: 1, kernel: 4, padding: same}\n"
                              "  - maxpool: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}\n")
-    text = to_text(explain(graph, report))
+    text = to_text(explain(report))
     # same: total = (8 − 1)·1 + 4 − 8 = 3, top floor(3/2) = 1, bottom 2
     assert "pad_top = floor(3 / 2) = 1" in text and "pad_bottom = 3 − 1 = 2" in text
     # ceil((8 + 1 + 1 − 2) / 2) + 1 = 5; the 5th window starts at 8 ≥ 8 + 1? no: 8 < 9, kept
     assert "8 < 8 + 1: it starts inside the input, so it is kept" in text
-    graph, report = _analyse("input: 5x5x1\nlayers:\n  - maxpool: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}\n")
-    text = to_text(explain(graph, report))
+    _, report = _analyse("input: 5x5x1\nlayers:\n  - maxpool: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}\n")
+    text = to_text(explain(report))
     # ceil((5 + 2 − 2) / 2) + 1 = 4; (4 − 1)·2 = 6 ≥ 5 + 1: dropped, 3
     assert "6 ≥ 5 + 1" in text and "H_out = W_out = 4 − 1 = 3" in text
 
 
 def test_transposed_conv_says_why_input_based() -> None:
-    graph, report = _analyse("input: 14x14x64\nlayers:\n  - deconv: {filters: 32, kernel: 4, stride: 2, padding: 1}\n")
-    text = to_text(explain(graph, report))
+    _, report = _analyse("input: 14x14x64\nlayers:\n  - deconv: {filters: 32, kernel: 4, stride: 2, padding: 1}\n")
+    text = to_text(explain(report))
     assert "counted from its input" in text
     assert "output-based count (wrong) = 28 × 28 × 32 × (64 × 4 × 4) = 25,690,112" in text
 
 
 def test_layer_option_and_unknown_layer() -> None:
-    graph, report = _analyse((ROOT / "specs" / "lenet5.yaml").read_text())
-    (only,) = explain(graph, report, "conv2")
+    _, report = _analyse((ROOT / "specs" / "lenet5.yaml").read_text())
+    (only,) = explain(report, "conv2")
     assert only.name == "conv2"
     from cnncalc.errors import CnnCalcError
 
     with pytest.raises(CnnCalcError) as info:
-        explain(graph, report, "conv9")
+        explain(report, "conv9")
     assert info.value.hint == "did you mean 'conv1'?" or "did you mean" in (info.value.hint or "")
 
 
 def test_every_kind_is_explained() -> None:
-    elementwise = {"relu", "relu6", "gelu", "silu", "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax",
-                   "identity", "leaky_relu", "elu", "dropout", "lrn", "mish", "softplus"}
-    missing = {c.kind for c in REGISTRY.values() if c not in EXPLAINERS} - elementwise
-    assert not missing, f"kinds without an explainer: {sorted(missing)}"
+    # every kind states its formulas (element-wise kinds through their family class)
+    missing = {c.kind for c in REGISTRY.values() if "formulas" in missing_facts(c)}
+    assert not missing, f"kinds without formulas: {sorted(missing)}"
 
 
 def test_cli_markdown_and_json(tmp_path: Any) -> None:
@@ -220,4 +219,4 @@ def test_cli_markdown_and_json(tmp_path: Any) -> None:
     data = json.loads(js.stdout)
     assert [x["value"] for x in data[0]["lines"] if "value" in x][-2:] == [153_632, 120_422_400]
     bad = runner.invoke(app, ["explain", str(spec), "--layer", "nope"])
-    assert bad.exit_code == 2 and "no layer is named 'nope'" in bad.stderr
+    assert bad.exit_code == 2 and "no layer or block instance is named 'nope'" in bad.stderr

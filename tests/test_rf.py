@@ -21,7 +21,7 @@ from cnncalc.spec.parse import parse_spec
 
 def _rf(text: str) -> tuple[Graph, Report, list[str]]:
     graph = build_graph(parse_spec(text, "rf.yaml"))
-    report, warnings = with_rf(graph, analyze(graph))
+    report, warnings = with_rf(analyze(graph))
     return graph, report, [str(w) for w in warnings]
 
 

@@ -19,7 +19,7 @@ from cnncalc.spec.parse import parse_spec
 def _codes(inp: str, *layers: Any) -> list[str]:
     text = yaml.safe_dump({"input": inp, "layers": list(layers)}, sort_keys=False)
     graph = build_graph(parse_spec(text, "w.yaml"))
-    return [w.code for w in lint(graph, analyze(graph))]
+    return [w.code for w in lint(analyze(graph))]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_lenet_is_clean() -> None:
 def test_message_names_rows_and_columns() -> None:
     text = "input: 25x24x1\nlayers:\n  - maxpool: 2\n"
     graph = build_graph(parse_spec(text, "w.yaml"))
-    (w,) = lint(graph, analyze(graph))
+    (w,) = lint(analyze(graph))
     assert "the last 1 row of the input" in w.message and "column" not in w.message
     assert str(w).startswith("warning: w.yaml:3:5: maxpool1 (maxpool): ")
 

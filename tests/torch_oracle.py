@@ -31,7 +31,7 @@ from cnncalc.analysis.report import Report
 from cnncalc.export.pytorch import to_pytorch
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
-from cnncalc.layers.composite import DeformConv
+from cnncalc.layers.deform import DeformConv
 from cnncalc.spec.parse import parse_spec
 
 STATS = ("running_mean", "running_var")

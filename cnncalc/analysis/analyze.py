@@ -1,11 +1,12 @@
-"""Graph -> Report: one pass of shape propagation and costing, in node order."""
+"""Graph -> Report: one pass of shape propagation and costing, in node order; claims judged once."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from cnncalc.analysis.lint import leaves_unread  # sizes --exact uses the W101 rule: one definition of lossy
+from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Report, Totals
+from cnncalc.analysis.sizes import nearest_working
 from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
 from cnncalc.shapes import Cost, Shape
@@ -30,33 +31,39 @@ def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope:
 
 
 def _floors(node: Node, ins: tuple[Shape, ...], out: Shape) -> str | None:
-    """If ``node`` rounds a size down (drops input rows/cols), say so."""
-    layer = node.layer
-    stride = getattr(layer, "step", None) or getattr(layer, "stride", None)
-    if not isinstance(stride, tuple) or not ins or not ins[0].is_image or not out.is_image:
+    """If ``node`` rounds a size down (its windows drop input rows/cols), say so."""
+    x = ins[0] if ins else None
+    windows = node.layer.windows(x) if x is not None and x.is_image else None
+    if windows is None:
         return None
-    x = ins[0]
-    for size, got, s in ((x.h, out.h, stride[0]), (x.w, out.w, stride[1])):
-        if s > 1 and got * s != size and size % s:
-            return f"{node.name} ({node.kind}, stride {s}) takes {size} to {got}"
+    for w in windows:
+        if w.stride > 1 and w.out * w.stride != w.size and w.size % w.stride:
+            return f"{node.name} ({node.kind}, stride {w.stride}) takes {w.size} to {w.out}"
     return None
+
+
+SHOWN_INPUTS = 4  # a merge of thousands of paths names the first few in a message
 
 
 def _explain_mismatch(graph: Graph, node: Node, shapes: list[Shape]) -> str | None:
     """Find, for each merge input, the nearest earlier layer that rounded a size."""
-    notes = []
+    notes: dict[str, None] = {}
+    seen: set[int] = set()
     for i in node.inputs:
         j = i
-        while j != INPUT:
+        while j != INPUT and j not in seen:  # paths share their trunk: walk each node once
+            seen.add(j)
             n = graph.nodes[j]
             ins = tuple(graph.input if k == INPUT else shapes[k] for k in n.inputs)
             if (why := _floors(n, ins, shapes[j])) is not None:
-                notes.append(why)
+                notes[why] = None
                 break
             j = n.inputs[0]
     if not notes:
         return None
-    return "; ".join(dict.fromkeys(notes)) + " — choose an input size the strides divide exactly"
+    shown = list(notes)[:SHOWN_INPUTS]
+    more = f"; and {len(notes) - len(shown)} more" if len(notes) > len(shown) else ""
+    return "; ".join(shown) + more + " — choose an input size the strides divide exactly"
 
 
 class _Failed(Exception):
@@ -93,56 +100,21 @@ def at_input(graph: Graph, shape: Shape) -> Graph:
                  {k: replace(g, claims=()) for k, g in graph.groups.items()})
 
 
-def accepts(graph: Graph, shape: Shape, exact: bool = False) -> bool:
-    """Whether every layer of ``graph`` runs on an input of ``shape`` (and, if
-    ``exact``, no window leaves input rows or columns unused)."""
-    try:
-        _, rows = _propagate(replace(graph, input=shape))
-    except _Failed:
-        return False
-    if exact:
-        return not any(leaves_unread(n.layer, r.inputs[0], r.output) for n, r in zip(graph.nodes, rows))
-    return True
-
-
-def accepted_sizes(graph: Graph, sizes: range, exact: bool = False) -> list[int]:
-    """Square input sizes n (n x n x C) in ``sizes`` the graph accepts (H = W assumed)."""
-    c = graph.input.dims[2:]
-    return [n for n in sizes if accepts(graph, Shape((n, n, *c)), exact)]
-
-
-def _nearest_working(graph: Graph) -> str | None:
-    x = graph.input
-    if not x.is_image or x.h != x.w or len(graph.nodes) > 2000:  # 129 re-runs: only for modest graphs
-        return None
-    found = accepted_sizes(graph, range(max(1, x.h - 64), x.h + 65))
-    below = [n for n in found if n < x.h][-1:]
-    above = [n for n in found if n > x.h][:1]
-    if not below and not above:
-        return None
-    return "nearest input sizes that work: " + " and ".join(f"{n}x{n}" for n in below + above)
-
-
-def _channels_first(x: Shape) -> str | None:
-    """A PyTorch-style C x H x W input written where H x W x C is meant."""
-    if x.is_image and x.h <= 4 and x.w == x.c and x.w > 4 * x.h:
-        return f"input is H x W x C: did you mean {x.w}x{x.c}x{x.h}?"
-    return None
-
-
 def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     exc, node, ins = failed.error, failed.node, failed.ins
-    shown = " and ".join(str(s) for s in ins)
-    names = [("input" if i == INPUT else graph.nodes[i].name) for i in node.inputs]
-    origin = f" (from {', '.join(names)})" if len(ins) > 1 else ""
+    shown = " and ".join(str(s) for s in ins[:SHOWN_INPUTS]) + (f" and {len(ins) - SHOWN_INPUTS} more"
+                                                               if len(ins) > SHOWN_INPUTS else "")
+    names = [("input" if i == INPUT else graph.nodes[i].name) for i in node.inputs[:SHOWN_INPUTS]]
+    origin = f" (from {', '.join(names)}{', ...' if len(ins) > SHOWN_INPUTS else ''})" if len(ins) > 1 else ""
     if shown in exc.message:
         exc.message = f"{node.name}: {exc.message}"
     else:
         exc.message = f"{node.name} on input {shown}{origin}: {exc.message}"
     if exc.hint is None:
-        hints = [h for h in (_channels_first(graph.input),
+        meant = channels_first(graph.input)
+        hints = [h for h in (f"input is H x W x C: did you mean {meant}?" if meant else None,
                              _explain_mismatch(graph, node, failed.shapes) if len(ins) > 1 else None,
-                             _nearest_working(graph)) if h]
+                             nearest_working(graph)) if h]
         exc.hint = "; ".join(hints) or None
     exc.at(node.pos, node.trace)
     return exc
@@ -156,11 +128,16 @@ def analyze(graph: Graph) -> Report:
         raise _decorate(graph, failed) from None
     output = graph.input if graph.output == INPUT else shapes[graph.output]
     all_rows = tuple(rows)
+    claimed = [g for g, info in graph.groups.items() if info.claims]
+    by_group: dict[str, list[LayerReport]] = {g: [] for g in claimed}
+    for r in all_rows:  # one pass: a row belongs to every group it is nested in
+        for g in r.group:
+            if g in by_group:
+                by_group[g].append(r)
     group_checks: list[Check] = []
-    for instance, info in graph.groups.items():
-        if not info.claims:
-            continue
-        members = tuple(r for r in all_rows if instance in r.group)
+    for instance in claimed:
+        info = graph.groups[instance]
+        members = tuple(by_group[instance])
         last = members[-1].output if members else graph.input
         sub = Totals.of(members)
         if members and all(m.aux for m in members):  # a block inside an aux head: its MACs are aux MACs

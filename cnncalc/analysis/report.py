@@ -40,9 +40,9 @@ class Check:
 class AxisRF:
     """Receptive field along one axis, in network-input pixels (exact)."""
 
-    size: int  # pixels spanned (largest over output positions)
-    jump: Fraction  # input pixels between neighbouring outputs (effective stride)
-    centre: Fraction  # centre of output 0's field; negative when in the padding
+    size: int | None  # pixels spanned (largest over output positions); None: not tracked (W202)
+    jump: Fraction  # input pixels between neighbouring outputs (effective stride), always exact
+    centre: Fraction | None  # centre of output 0's field; negative when in the padding
 
 
 @dataclass(frozen=True, slots=True)

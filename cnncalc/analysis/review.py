@@ -1,25 +1,43 @@
-"""Review of an analysis: what the commands show beside the numbers.
+"""Review of an analysis, in one pass: what the commands show beside the numbers.
 
-:func:`review` adds to a report hints on failed expectations, lossy-configuration
-warnings, receptive fields (if asked) and a MAC convention, without changing any
-computed number.
+:func:`review` returns a frozen :class:`Reviewed`: the report with hints on failed claims,
+receptive fields (if asked) and MACs in the chosen convention, the warnings, and each row's
+MACs under every convention, each computed once and only when something needs it.  No
+computed number of the report changes meaning: a convention other than torchvision's is
+applied to MACs the caller asked for.
 """
 
 from __future__ import annotations
 
-from cnncalc.analysis import alternatives, conventions
-from cnncalc.analysis.lint import Lint, lint
+from dataclasses import dataclass
+
+from cnncalc.analysis.alternatives import annotate
+from cnncalc.analysis.conventions import per_layer, under
+from cnncalc.analysis.lint import Lint, input_warnings, lint
 from cnncalc.analysis.report import Report
 from cnncalc.analysis.rf import with_rf
-from cnncalc.graph.nodes import Graph
 
 
-def review(graph: Graph, report: Report, convention: str = "torchvision",
-           rf: bool = False) -> tuple[Report, list[Lint]]:
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """A report as the commands show it, with its warnings and (when computed) every row's
+    MACs under every convention (``per_layer[i][preset]``)."""
+
+    report: Report
+    warnings: tuple[Lint, ...]
+    per_layer: tuple[dict[str, int], ...] | None = None
+
+
+def review(report: Report, convention: str = "torchvision", rf: bool = False,
+           all_conventions: bool = False) -> Reviewed:
     """Hints, warnings, receptive fields (if asked) and MACs in ``convention``."""
-    report = alternatives.annotate(graph, report)
-    warnings = lint(graph, report)
+    failed = any(not c.ok for r in report.rows for c in r.checks) or any(not c.ok for c in report.checks)
+    counts = per_layer(report) if failed or all_conventions or convention != "torchvision" else None
+    if failed:
+        assert counts is not None
+        report = annotate(report, counts)
+    warnings = input_warnings(report) + lint(report)
     if rf:
-        report, more = with_rf(graph, report)
+        report, more = with_rf(report)
         warnings += more
-    return conventions.under(graph, report, convention), warnings
+    return Reviewed(under(report, convention, counts), tuple(warnings), tuple(counts) if counts else None)

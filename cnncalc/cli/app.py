@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 
 from cnncalc.analysis import conventions as mac_conventions
-from cnncalc.analysis.analyze import accepted_sizes, analyze, at_input
+from cnncalc.analysis.analyze import analyze, at_input
 from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import review
+from cnncalc.analysis.sizes import accepted_sizes
 from cnncalc.cli.io import write_text_atomic
 from cnncalc.cli.options import (
     DEFAULT,
@@ -118,7 +119,7 @@ def summary(
     if len(graphs) == 1:
         present(graphs[0], reports[0], fmt, depth, rf, convention, conventions, flops)
         return
-    reports = [mac_conventions.under(g, r, convention.value) for g, r in zip(graphs, reports)]
+    reports = [mac_conventions.under(r, convention.value) for r in reports]
     columns, rows = render_views.inputs_cells(reports, flops)
     head = f"{spec_graph.name} at {len(reports)} input sizes ({convention.value} MACs)"
     grid(fmt, head, columns, rows, lambda: render_views.inputs_json(reports))
@@ -140,8 +141,9 @@ def check(
 ) -> None:
     """Judge every `expect:` claim in SPEC; exit 1 if any fails."""
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-    graph, report = load_analysis(spec, limits, traceback)
-    report, warnings = review(graph, report)
+    report = load_analysis(spec, limits, traceback)[1]
+    reviewed = review(report)
+    report, warnings = reviewed.report, reviewed.warnings
     for w in warnings:
         typer.echo(str(w), err=True)
     if fmt is Format.json:
@@ -209,7 +211,7 @@ def explain(
     """Every layer's output size, parameters and MACs as formulas with the numbers filled in."""
     limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
     graph, report = load_analysis(spec, limits, traceback)
-    for w in review(graph, report)[1]:
+    for w in review(report).warnings:
         typer.echo(str(w), err=True)
     show_explanations(graph, report, fmt, layer, traceback)
 
@@ -237,7 +239,7 @@ def calc(
     if not explain_:
         present(graph, report, fmt, None, rf, convention, conventions, flops)
         return
-    for w in review(graph, report)[1]:
+    for w in review(report).warnings:
         typer.echo(str(w), err=True)
     show_explanations(graph, report, fmt, None, traceback)
 

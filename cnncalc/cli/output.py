@@ -9,7 +9,6 @@ from typing import NoReturn, TypeVar
 import typer
 from rich.console import Console
 
-from cnncalc.analysis import conventions as mac_conventions
 from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import review
 from cnncalc.cli.options import Convention, Format
@@ -60,13 +59,15 @@ def emit(report: Report, fmt: Format, depth: int | None, flops: bool = False) ->
 def present(graph: Graph, report: Report, fmt: Format, depth: int | None, rf: bool, convention: Convention,
             side_by_side: bool, flops: bool) -> None:
     """Review the analysis (warnings on stderr), then print the table or the conventions view."""
-    report, warnings = review(graph, report, convention.value, rf)
+    reviewed = review(report, convention.value, rf, all_conventions=side_by_side)
+    report, warnings = reviewed.report, reviewed.warnings
     for w in warnings:
         typer.echo(str(w), err=True)
     if not side_by_side:
         emit(report, fmt, depth, flops)
         return
-    per_layer = mac_conventions.per_layer(graph, report)
+    assert reviewed.per_layer is not None
+    per_layer = list(reviewed.per_layer)
     columns, rows = render_views.conventions_cells(report, per_layer, flops)
     head = f"{report.name}: MACs per convention" if not flops else f"{report.name}: FLOPs (2 x MACs) per convention"
     grid(fmt, head, columns, rows, lambda: render_views.conventions_json(report, per_layer))
@@ -86,7 +87,7 @@ def grid(fmt: Format, head: str, columns: list[tuple[str, str]], rows: list[list
 
 
 def show_explanations(graph: Graph, report: Report, fmt: Format, layer: str | None, traceback: bool) -> None:
-    expls = guarded({}, traceback, lambda: explain(graph, report, layer))
+    expls = guarded({}, traceback, lambda: explain(report, layer))
     if fmt is Format.json:
         typer.echo(explanations.to_json(expls))
     elif fmt is Format.markdown:

@@ -16,13 +16,17 @@ from typing import Any
 
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.base import Pad4, Pair
-from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, Crop, DeformConv, SqueezeExcite
+from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, SqueezeExcite
 from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
+from cnncalc.layers.crop import Crop
 from cnncalc.layers.deconv import Deconv
+from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.dense import Dense
+from cnncalc.layers.globalpool import AdaptiveMaxPool, GlobalMaxPool, _Adaptive, _Global
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm
-from cnncalc.layers.pool import AdaptiveMaxPool, AvgPool, GlobalMaxPool, MaxPool, _Adaptive, _Global, _Pool
-from cnncalc.layers.reshape import Upsample, ZeroPad
+from cnncalc.layers.pool import AvgPool, MaxPool, _Pool
+from cnncalc.layers.reshape import ZeroPad
+from cnncalc.layers.upsample import Upsample
 from cnncalc.shapes import Shape
 
 

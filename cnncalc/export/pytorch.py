@@ -21,7 +21,7 @@ from cnncalc.analysis.analyze import analyze
 from cnncalc.export.helpers import HELPERS
 from cnncalc.export.modules import Call, emit
 from cnncalc.graph.nodes import INPUT, Graph
-from cnncalc.layers.composite import DeformConv
+from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.pool import AvgPool
 from cnncalc.layers.reshape import Flatten
 from cnncalc.shapes import Shape

@@ -1,6 +1,20 @@
 """Layer kinds, one module per family; importing this package fills REGISTRY."""
 
-from cnncalc.layers import act, composite, conv, deconv, dense, merge, norm, pool, reshape  # noqa: F401  (registration)
+from cnncalc.layers import (  # noqa: F401  (registration: one module per family)
+    act,
+    composite,
+    conv,
+    crop,
+    deconv,
+    deform,
+    dense,
+    globalpool,
+    merge,
+    norm,
+    pool,
+    reshape,
+    upsample,
+)
 from cnncalc.layers.base import REGISTRY, Layer, build
 
 __all__ = ["REGISTRY", "Layer", "build"]

@@ -1,11 +1,17 @@
-"""Element-wise layers: shape kept, no parameters, 0 MACs."""
+"""Element-wise layers: shape kept, position by position, 0 MACs (PReLU learns its slopes)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
+from cnncalc.layers.counting import ZERO as NONE
+from cnncalc.layers.formula import Line, same_shape_lines
+from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import as_float
 from cnncalc.source.yamltree import YNode
@@ -20,51 +26,70 @@ def _rate(node: YNode, what: str) -> float:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Elementwise(Layer):
+class Elementwise(Layer):
+    """The element-wise family: every fact but the name and the convention rule is shared."""
+
+    macs_formula = "0"
+    conventions = UNHOOKED_ACT
+
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return inputs[0]
 
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
 
-def _simple(kind: str, doc: str, aliases: tuple[str, ...] = ()) -> None:
-    cls = type(kind.title().replace("_", ""), (_Elementwise,), {"kind": kind, "aliases": aliases, "__doc__": doc})
-    register(dataclass(frozen=True, kw_only=True)(cls))
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return SAME
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return same_shape_lines()
 
 
-for _kind, _doc, _aliases in [
-    ("relu", "max(0, x).", ()),
-    ("relu6", "min(max(0, x), 6).", ()),
-    ("gelu", "Gaussian error linear unit.", ()),
-    ("silu", "x · sigmoid(x).", ("swish",)),
-    ("hardswish", "x · relu6(x + 3) / 6.", ("hard_swish",)),
-    ("sigmoid", "1 / (1 + e^−x).", ()),
-    ("hardsigmoid", "relu6(x + 3) / 6.", ("hard_sigmoid",)),
-    ("tanh", "Hyperbolic tangent.", ()),
-    ("mish", "x · tanh(softplus(x)).", ()),
-    ("softplus", "log(1 + e^x).", ()),
-    ("softmax", "Softmax over channels.", ()),
-    ("identity", "Passes its input on unchanged.", ()),
+def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = ()) -> None:
+    attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule}
+    register(dataclass(frozen=True, kw_only=True)(type(kind.title().replace("_", ""), (Elementwise,), attrs)))
+
+
+for _kind, _doc, _rule, _aliases in [
+    ("relu", "max(0, x).", PTFLOPS_ACT, ()),
+    ("relu6", "min(max(0, x), 6).", PTFLOPS_ACT, ()),
+    ("gelu", "Gaussian error linear unit.", PTFLOPS_ACT, ()),
+    ("silu", "x · sigmoid(x).", UNHOOKED_ACT, ("swish",)),
+    ("hardswish", "x · relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_swish",)),
+    ("sigmoid", "1 / (1 + e^−x).", UNHOOKED_ACT, ()),
+    ("hardsigmoid", "relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_sigmoid",)),
+    ("tanh", "Hyperbolic tangent.", UNHOOKED_ACT, ()),
+    ("mish", "x · tanh(softplus(x)).", UNHOOKED_ACT, ()),
+    ("softplus", "log(1 + e^x).", UNHOOKED_ACT, ()),
+    ("softmax", "Softmax over channels.", UNHOOKED_ACT, ()),
+    ("identity", "Passes its input on unchanged.", NOTHING, ()),
 ]:
-    _simple(_kind, _doc, _aliases)
+    _simple(_kind, _doc, _rule, _aliases)
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class LeakyReLU(_Elementwise):
+class LeakyReLU(Elementwise):
     """x if x > 0 else slope · x."""
 
     kind = "leaky_relu"
     aliases = ("leakyrelu",)
     main = "slope"
+    conventions = PTFLOPS_ACT
     slope: float = arg(_real, 0.01, "negative slope")
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class PReLU(_Elementwise):
+class PReLU(Elementwise):
     """x if x > 0 else a · x, the slope a learned: one shared (PyTorch's default) or one per channel."""
 
     kind = "prelu"
     main = "num_parameters"
+    conventions = PTFLOPS_ACT
     num_parameters: int | None = arg(pos_int, None, "PyTorch's num_parameters: 1 (shared) or C")
     per_channel: bool = arg(boolean, False, "one slope per channel, nn.PReLU(C), without writing C")
 
@@ -85,34 +110,42 @@ class PReLU(_Elementwise):
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=self.slopes(inputs[0]))
 
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        if cost.params > 1:
+            return [f"params = {cost.params:,} (one learned slope per channel); shape unchanged; 0 MACs"]
+        return ["params = 1 (one learned slope shared by all channels, nn.PReLU()); shape unchanged; 0 MACs"]
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ELU(_Elementwise):
+class ELU(Elementwise):
     """x if x > 0 else alpha · (e^x − 1)."""
 
     kind = "elu"
     main = "alpha"
+    conventions = PTFLOPS_ACT
     alpha: float = arg(_real, 1.0, "scale of the negative part")
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Dropout(_Elementwise):
+class Dropout(Elementwise):
     """Zeroes a fraction ``rate`` of values while training; identity at inference."""
 
     kind = "dropout"
     main = "rate"
+    conventions = NOTHING
     rate: float = arg(_rate, 0.5, "fraction dropped, 0 to 1")
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class LRN(_Elementwise):
+class LRN(Elementwise):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet)."""
 
     kind = "lrn"
     main = "size"
+    conventions = Rule(NONE, NONE, Term(lambda L, ins, out, m: (L.size + 2) * out.numel, "size + 2 per element"))
     size: int = arg(pos_int, 5, "channels in the normalisation window")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:

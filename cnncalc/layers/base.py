@@ -1,20 +1,34 @@
 """The layer protocol, its argument schema and the explicit registry.
 
-A layer kind is one frozen dataclass: its fields (declared with :func:`arg`)
-are the YAML schema and the documentation; ``infer`` computes the output shape
-and ``cost`` the parameters and MACs.  ``@register`` refuses duplicates, and
-nothing ever chooses behaviour by matching class names.
+A layer kind is one frozen dataclass, and it owns every fact about itself: its fields
+(declared with :func:`arg`) are the YAML schema and the documentation; and it states
+
+* ``infer`` — the output shape, and ``cost`` — parameters and MACs (torchvision's count);
+* ``reads`` — which input positions each output position reads, per axis
+  (:mod:`cnncalc.layers.geometry`): receptive fields, warnings, hints and export use it;
+* ``formulas`` — its numbers as formulas with the values substituted (``cnncalc explain``);
+* ``variants`` — the common alternatives a student may have computed instead (a failed
+  claim's hint);
+* ``macs_formula`` and ``conventions`` — its MAC formula as text, and how other tools count it.
+
+``@register`` refuses a kind that leaves any of these to the root class (a family base class
+may state them for its kinds, explicitly), and refuses duplicates.  Nothing ever chooses
+behaviour by matching class names.  Feature modules (analysis, explain, export) present
+these facts; they never re-derive them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from cnncalc.errors import CnnCalcError, ShapeError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.layers.counting import Rule
+from cnncalc.layers.formula import Line
+from cnncalc.layers.geometry import Reads, Window, same_padding
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.values import as_bool, as_int_list, as_pair, as_str, describe
+from cnncalc.source.values import describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar
 
 Parser = Callable[[YNode, str], Any]
@@ -28,21 +42,51 @@ def arg(parse: Parser, default: Any = MISSING, doc: str = "") -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
 
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A common alternative to a layer as written: another layer to recompute, or its outcome."""
+
+    label: str  # "with padding 'same'", "without the bias", ...
+    layer: Layer | None = None
+    output: Shape | None = None
+    cost: Cost | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Layer:
-    """Base of every layer kind.  Subclasses set ``kind`` and declare args."""
+    """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact."""
 
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     main: ClassVar[str | None] = None  # the argument a bare scalar sets
     arity: ClassVar[int] = 1  # inputs taken; 0 means two or more (merges)
     refs: ClassVar[tuple[str, ...]] = ()  # args naming earlier outputs: extra inputs
+    macs_formula: ClassVar[str]  # the core (torchvision) MAC count as text, "0" when none
+    conventions: ClassVar[Rule]  # how fvcore, ptflops and `all` count it
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        """The output shape, or a ShapeError saying which rule the input breaks."""
         raise NotImplementedError
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        return Cost()
+        """Parameters and MACs (torchvision's convention: conv and dense multiply-adds)."""
+        raise NotImplementedError
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        """Which input positions each output position reads along ``axis`` (0 = H, 1 = W)."""
+        raise NotImplementedError
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        """This layer's numbers as formulas; every Eq's value is the reported number."""
+        raise NotImplementedError
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        """The usual alternatives to this layer as written (for a failed claim's hint)."""
+        raise NotImplementedError
+
+    def windows(self, x: Shape) -> tuple[Window, Window] | None:
+        """The sliding window per axis (H, W), for kinds that have one."""
+        return None
 
     def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
         """Facts worth showing beside the numbers (resolved padding, ...)."""
@@ -56,8 +100,20 @@ REGISTRY: dict[str, type[Layer]] = {}
 L = TypeVar("L", bound=type[Layer])
 
 
+FACTS = ("infer", "cost", "reads", "formulas", "variants", "macs_formula", "conventions")
+
+
+def missing_facts(cls: type[Layer]) -> list[str]:
+    """The facts ``cls`` leaves to the root :class:`Layer` (it must state each, or inherit it
+    from a family base class that does)."""
+    own = [k for k in cls.__mro__ if k is not Layer and issubclass(k, Layer)]
+    return [f for f in FACTS if not any(f in vars(k) for k in own)]
+
+
 def register(cls: L) -> L:
-    """Add a layer kind (and its aliases) to the registry; duplicates are bugs."""
+    """Add a layer kind (and its aliases) to the registry; a duplicate or a missing fact is a bug."""
+    missing = missing_facts(cls)
+    assert not missing, f"layer kind {cls.kind!r} does not state: {', '.join(missing)}"
     for name in (cls.kind, *cls.aliases):
         assert name and name not in REGISTRY, f"layer kind {name!r} registered twice"
         REGISTRY[name] = cls
@@ -110,89 +166,30 @@ def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> La
     return layer
 
 
-# --- argument parsers shared by several families -------------------------------
-
-def pos_int(node: YNode, what: str) -> int:
-    return as_int_list(node, what, (1,), 1)[0]
-
-
-def nonneg_int(node: YNode, what: str) -> int:
-    return as_int_list(node, what, (1,), 0)[0]
-
-
-def pair(node: YNode, what: str) -> Pair:
-    return as_pair(node, what, 1)
-
-
-def nonneg_pair(node: YNode, what: str) -> Pair:
-    return as_pair(node, what, 0)
-
-
-def boolean(node: YNode, what: str) -> bool:
-    return as_bool(node, what)
-
-
-def choice(*options: str) -> Parser:
-    def parse(node: YNode, what: str) -> str:
-        word = as_str(node, what)
-        if word not in options:
-            hint = did_you_mean(word, list(options)) or "one of: " + ", ".join(options)
-            raise SpecError(f"{what} must be one of {', '.join(options)}; got '{word}'", node.pos, hint=hint, code="E111")
-        return word
-
-    return parse
-
-
-def pad_form(node: YNode, what: str) -> Padding:
-    """int, [ph, pw], [top, bottom, left, right], 'valid' (0) or 'same'."""
-    if isinstance(node, YScalar) and node.plain and node.value in ("same", "valid"):
-        return "same" if node.value == "same" else (0, 0, 0, 0)
-    if isinstance(node, YScalar) and not node.value.strip().lstrip("+-").isdigit():
-        raise SpecError(
-            f"{what} must be an integer, [ph, pw], [top, bottom, left, right], 'valid' or 'same';"
-            f" got {describe(node)}",
-            node.pos,
-            hint=did_you_mean(node.value, ["same", "valid"]),
-            code="E110",
-        )
-    v = as_int_list(node, what, (2, 4), 0)
-    if len(v) == 1:
-        return (v[0], v[0], v[0], v[0])
-    if len(v) == 2:
-        return (v[0], v[0], v[1], v[1])
-    return (v[0], v[1], v[2], v[3])
-
-
-# --- shape helpers --------------------------------------------------------------
+# --- shape helpers ---------------------------------------------------------------
 
 def need_image(x: Shape, kind: str) -> None:
     if not x.is_image:
         raise ShapeError(f"{kind} needs an H x W x C input, got the vector {x}", code="E301")
 
 
-def same_padding(size: int, k_eff: int, stride: int) -> tuple[int, int]:
-    """Keras/TensorFlow 'same': out = ceil(in / stride), odd pixel after."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k_eff - size, 0)
-    return total // 2, total - total // 2
-
-
-def resolve_padding(pad: Padding, x: Shape, k_eff: Pair, stride: Pair) -> Pad4:
+def resolve_padding(pad: Padding, x: Shape, extent: Pair, stride: Pair) -> Pad4:
+    """Explicit padding as given, or Keras 'same' resolved for input ``x``: (top, bottom, left, right)."""
     if pad == "same":
-        t, b = same_padding(x.h, k_eff[0], stride[0])
-        left, r = same_padding(x.w, k_eff[1], stride[1])
+        t, b = same_padding(x.h, extent[0], stride[0])
+        left, r = same_padding(x.w, extent[1], stride[1])
         return (t, b, left, r)
     assert isinstance(pad, tuple)
     return pad
 
 
-def window_out(size: int, before: int, after: int, k_eff: int, stride: int, axis: str, kind: str, x: Shape) -> int:
-    """floor((in + before + after - k_eff) / stride) + 1, refusing empty outputs."""
-    span = size + before + after
-    if k_eff > span:
+def checked_out(w: Window, axis: int, kind: str, x: Shape) -> int:
+    """A window's output count, refusing a kernel wider than the padded input."""
+    if w.extent > w.span:
+        name = ("height", "width")[axis]
         raise ShapeError(
-            f"{kind}: the {axis} kernel extent {k_eff} is larger than the padded input"
-            f" {span} (input {x}, padding {before}+{after})",
+            f"{kind}: the {name} kernel extent {w.extent} is larger than the padded input"
+            f" {w.span} (input {x}, padding {w.before}+{w.after})",
             code="E302",
         )
-    return (span - k_eff) // stride + 1
+    return w.out

@@ -1,15 +1,28 @@
-"""Composite and graph-aware layers: se, channel_shuffle, crop, deform_conv."""
+"""Composite and graph-aware layers: se, channel_shuffle, channel_split, crop (deform_conv: deform.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.base import Layer, Pad4, arg, boolean, choice, need_image, nonneg_int, pad_form, pos_int, register
-from cnncalc.layers.conv import Conv
+from cnncalc.layers.args import choice, nonneg_int, pos_int
+from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.counting import CORE, NOTHING, Rule, Term, per_in
+from cnncalc.layers.formula import Eq, Line, X
+from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.values import as_str
-from cnncalc.source.yamltree import YNode
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Channels(Layer):
+    """Kinds that keep positions (they act on channels, or crop): no alternatives to suggest."""
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return SAME
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
 
 
 def make_divisible(v: int, d: int) -> int:
@@ -20,7 +33,7 @@ def make_divisible(v: int, d: int) -> int:
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class SqueezeExcite(Layer):
+class SqueezeExcite(_Channels):
     """Squeeze-and-excitation (torchvision SqueezeExcitation): global average pool,
     1x1 conv C→S, activation, 1x1 conv S→C, gate, multiply with the input.
 
@@ -32,6 +45,15 @@ class SqueezeExcite(Layer):
     kind = "se"
     aliases = ("squeeze_excite",)
     main = "reduction"
+    macs_formula = "2·C·S"
+    conventions = Rule(
+        CORE + per_in(1, " (adaptive pool)"),
+        Term(lambda L, ins, out, m: ins[0].numel + m + L.squeezed(ins[0].c) + ins[0].c
+             + (L.squeezed(ins[0].c) if L.activation == "relu" else 0),
+             "as torchvision + biases + pool input elements + ReLU (if relu)"),
+        Term(lambda L, ins, out, m: m + 2 * (L.squeezed(ins[0].c) + ins[0].c) + ins[0].numel + out.numel,
+             "as torchvision + biases + pool + activation + gate + multiply"),
+    )
     reduction: int | None = arg(pos_int, None, "S = C // reduction")
     squeeze: int | None = arg(pos_int, None, "S given directly (instead of reduction)")
     divisible_by: int | None = arg(pos_int, None, "round S as torchvision's _make_divisible")
@@ -65,14 +87,34 @@ class SqueezeExcite(Layer):
     def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
         return (f"squeeze to {self.squeezed(inputs[0].c)} channels",)
 
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        c = inputs[0].c
+        s = self.squeezed(c)
+        lines: list[Line] = []
+        if self.squeeze is not None:
+            lines.append(f"S = {s} (given)")
+        else:
+            assert self.reduction is not None
+            raw = c // self.reduction
+            lines.append(Eq(("S",) if not self.divisible_by else ("C / reduction",), f"floor({c} / {self.reduction})",
+                            raw))
+            if self.divisible_by:
+                lines.append(f"S: {raw} rounded to a multiple of {self.divisible_by} (torchvision's make_divisible)"
+                             f" is {s}")
+        lines.append(Eq(("params",), f"{c} {X} {s} + {s} + {s} {X} {c} + {c}", cost.params))
+        lines.append(Eq(("MACs",), f"2 {X} {c} {X} {s}", cost.macs))
+        return lines
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ChannelShuffle(Layer):
+class ChannelShuffle(_Channels):
     """ShuffleNet's channel shuffle: ``groups`` must divide C; no parameters."""
 
     kind = "channel_shuffle"
     main = "groups"
+    macs_formula = "0"
+    conventions = NOTHING
     groups: int = arg(pos_int, doc="number of groups")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -82,14 +124,22 @@ class ChannelShuffle(Layer):
             raise ShapeError(f"channel_shuffle: groups={self.groups} must divide the channels of {x}", code="E303")
         return x
 
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [f"{inputs[0].c} channels reordered in {self.groups} groups; shape unchanged; 0 MACs"]
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ChannelSplit(Layer):
+class ChannelSplit(_Channels):
     """Slice ``index`` (from 0) of ``parts`` equal channel slices, as ``torch.chunk(x, parts,
     dim=1)[index]`` (ShuffleNetV2's channel split); no parameters, 0 MACs."""
 
     kind = "channel_split"
+    macs_formula = "0"
+    conventions = NOTHING
     parts: int = arg(pos_int, doc="number of equal slices; must divide C")
     index: int = arg(nonneg_int, doc="which slice, from 0")
 
@@ -103,90 +153,8 @@ class ChannelSplit(Layer):
             raise ShapeError(f"channel_split: parts={self.parts} must divide the channels of {x}", code="E303")
         return x.with_c(x.c // self.parts)
 
-
-def _name(node: YNode, what: str) -> str:
-    return as_str(node, what)
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class Crop(Layer):
-    """Crop H and W: ``to: NAME`` centre-crops to that output's size (extra rows at the
-    bottom/right go, as torchvision's CenterCrop for even differences); or explicit
-    ``amount`` (p, [ph, pw] or [top, bottom, left, right]) removed from the edges."""
-
-    kind = "crop"
-    aliases = ("cropping",)
-    main = "amount"
-    refs = ("to",)
-    to: str | None = arg(_name, None, "name of an earlier output whose H x W to crop to")
-    amount: Pad4 | str | None = arg(pad_form, None, "pixels removed from each edge")
-
-    def validate(self) -> None:
-        if (self.to is None) == (self.amount is None):
-            raise SpecError("crop takes exactly one of 'to' and 'amount'", code="E123")
-        if self.amount == "same":
-            raise SpecError("crop amount must be explicit", code="E111")
-
-    def edges(self, inputs: tuple[Shape, ...]) -> Pad4:
-        x = inputs[0]
-        if self.to is None:
-            assert isinstance(self.amount, tuple)
-            return self.amount
-        target = inputs[1]
-        need_image(target, self.kind)
-        dh, dw = x.h - target.h, x.w - target.w
-        if dh < 0 or dw < 0:
-            raise ShapeError(f"crop: cannot crop {x} to the larger {target.h}x{target.w} of '{self.to}'", code="E306")
-        return (dh // 2, dh - dh // 2, dw // 2, dw - dw // 2)
-
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        x = inputs[0]
-        need_image(x, self.kind)
-        t, b, left, r = self.edges(inputs)
-        h, w = x.h - t - b, x.w - left - r
-        if h < 1 or w < 1:
-            raise ShapeError(f"crop: removing {t}+{b} rows and {left}+{r} columns empties {x}", code="E306")
-        return Shape((h, w, x.c))
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class DeformConv(Conv):
-    """Deformable conv v1: conv + offset conv; bilinear sampling H_out·W_out·C_in·kh·kw·4 MACs apart.
-
-    torchvision.ops.DeformConv2d plus its offset conv.
-
-    The offset conv is a conv with the same kernel, stride, padding and dilation
-    producing 2·kh·kw·offset_groups channels (with bias).  Counted: both convs, as
-    conv.  Not in the convention total: bilinear sampling, 4 MACs per sampled value,
-    H_out·W_out·C_in·kh·kw·4 (shown in the notes).
-    """
-
-    kind = "deform_conv"
-    aliases = ("deformconv",)
-    offset_groups: int = arg(pos_int, 1, "offset groups (must divide the input channels)")
-    offset_bias: bool = arg(boolean, True, "bias on the offset conv")
-
-    def offset_conv(self) -> Conv:
-        oc = 2 * self.kernel[0] * self.kernel[1] * self.offset_groups
-        return Conv(filters=oc, kernel=self.kernel, stride=self.stride, padding=self.padding,
-                    dilation=self.dilation, bias=self.offset_bias)
-
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        if inputs[0].is_image and inputs[0].c % self.offset_groups:
-            raise ShapeError(f"deform_conv: offset_groups={self.offset_groups} must divide the channels of {inputs[0]}", code="E303")
-        return super().infer(inputs)
-
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
-        off = self.offset_conv()
-        both = super().cost(inputs, out) + off.cost(inputs, off.infer(inputs))
-        return Cost(both.trainable, both.non_trainable, both.macs, self.sampling_macs(inputs, out))
+        return Cost()
 
-    def sampling_macs(self, inputs: tuple[Shape, ...], out: Shape) -> int:
-        return out.h * out.w * inputs[0].c * self.kernel[0] * self.kernel[1] * 4
-
-    def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
-        n = self.sampling_macs(inputs, out)
-        return (*super().notes(inputs, out), f"bilinear sampling: {n:,} MACs, not in the total")
-
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [Eq(("C_out",), f"{inputs[0].c} / {self.parts}", out.c), f"slice {self.index} of {self.parts}; 0 MACs"]

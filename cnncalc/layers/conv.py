@@ -1,76 +1,22 @@
-"""Convolutions over a sliding window: conv, dwconv, sepconv (transposed conv: deconv.py)."""
+"""Convolutions over a sliding window: conv, dwconv, sepconv (their family: windowed.py; transposed conv: deconv.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import ShapeError
+from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.base import (
-    Layer,
-    Pad4,
-    Padding,
-    Pair,
     arg,
-    boolean,
-    need_image,
-    pad_form,
-    pair,
-    pos_int,
     register,
-    resolve_padding,
-    window_out,
 )
+from cnncalc.layers.formula import Eq, Line, X, mul, plus_bias
+from cnncalc.layers.windowed import Windowed, check_groups
 from cnncalc.shapes import Cost, Shape
-
-ZERO: Pad4 = (0, 0, 0, 0)
-
-
-def k_eff(kernel: Pair, dilation: Pair) -> Pair:
-    """Extent a dilated kernel covers: d·(k−1) + 1 per axis."""
-    return (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Windowed(Layer):
-    """Shared geometry of every sliding-window layer with Conv2d's arguments."""
-
-    kernel: Pair = arg(pair, doc="kernel size: k or [kh, kw]")
-    stride: Pair = arg(pair, (1, 1), "step: s or [sh, sw]")
-    padding: Padding = arg(pad_form, ZERO, "p, [ph, pw], [top, bottom, left, right], valid or same")
-    dilation: Pair = arg(pair, (1, 1), "spacing of kernel taps: d or [dh, dw]")
-
-    def pads(self, x: Shape) -> Pad4:
-        return resolve_padding(self.padding, x, k_eff(self.kernel, self.dilation), self.stride)
-
-    def spatial(self, x: Shape) -> Pair:
-        """(H_out, W_out) = floor((in + pads − d·(k−1) − 1) / s) + 1 per axis."""
-        need_image(x, self.kind)
-        t, b, left, r = self.pads(x)
-        ke = k_eff(self.kernel, self.dilation)
-        return (
-            window_out(x.h, t, b, ke[0], self.stride[0], "height", self.kind, x),
-            window_out(x.w, left, r, ke[1], self.stride[1], "width", self.kind, x),
-        )
-
-    def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
-        if self.padding == "same":
-            t, b, left, r = self.pads(inputs[0])
-            return (f"same padding: top {t}, bottom {b}, left {left}, right {r}",)
-        return ()
-
-
-def check_groups(kind: str, c_in: int, c_out: int, groups: int, x: Shape) -> None:
-    if c_in % groups or c_out % groups:
-        raise ShapeError(
-            f"{kind}: groups={groups} must divide both the input channels ({c_in},"
-            f" input {x}) and the output channels ({c_out})",
-            code="E303",
-        )
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Conv(_Windowed):
+class Conv(Windowed):
     """2-D convolution (PyTorch Conv2d, Keras Conv2D).
 
     params = C_out · (C_in/groups · kh · kw + bias);
@@ -80,6 +26,7 @@ class Conv(_Windowed):
     kind = "conv"
     aliases = ("conv2d",)
     main = "filters"
+    macs_formula = "H_out·W_out·C_out·(C_in/g)·kh·kw"
     filters: int = arg(pos_int, doc="output channels")
     groups: int = arg(pos_int, 1, "channel groups; must divide in and out channels")
     bias: bool = arg(boolean, True, "add a learned bias per filter")
@@ -97,10 +44,24 @@ class Conv(_Windowed):
             macs=out.h * out.w * self.filters * per_filter,
         )
 
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, (kh, kw), g = inputs[0], self.kernel, self.groups
+        lines = self.geometry_lines(x, out)
+        cin = f"({x.c} / {g})" if g > 1 else str(x.c)
+        sees = f"; each filter sees {x.c} / {g} = {x.c // g} channels" if g > 1 else ""
+        lines.append(f"C_out = {out.c} (filters){sees}")
+        inner = mul(kh, kw, cin)
+        lines.append(Eq(("params",), f"{self.filters} {X} {plus_bias(inner, self.bias)}" if self.bias
+                        else mul(self.filters, kh, kw, cin), cost.params))
+        lines.append(Eq(("MACs",), f"{mul(out.h, out.w, out.c)} {X} ({inner})", cost.macs))
+        if self.bias:
+            lines.append("bias adds are not MACs (torchvision convention; see --conventions)")
+        return lines
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class DepthwiseConv(_Windowed):
+class DepthwiseConv(Windowed):
     """Depthwise convolution: one kh x kw filter per input channel (x multiplier).
 
     C_out = C_in · multiplier; params = C_out · (kh · kw + bias);
@@ -110,8 +71,8 @@ class DepthwiseConv(_Windowed):
     kind = "dwconv"
     aliases = ("depthwise_conv",)
     main = "kernel"
+    macs_formula = "H_out·W_out·C_out·kh·kw"
     multiplier: int = arg(pos_int, 1, "filters per input channel (Keras depth_multiplier)")
-    bias: bool = arg(boolean, True, "add a learned bias per output channel")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         h, w = self.spatial(inputs[0])
@@ -121,10 +82,19 @@ class DepthwiseConv(_Windowed):
         taps = self.kernel[0] * self.kernel[1]
         return Cost(trainable=out.c * (taps + self.bias), macs=out.h * out.w * out.c * taps)
 
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, (kh, kw) = inputs[0], self.kernel
+        lines = self.geometry_lines(x, out)
+        lines.append(Eq(("C_out",), mul(x.c, self.multiplier), out.c))
+        params = f"{out.c} {X} ({mul(kh, kw)} + 1)" if self.bias else mul(out.c, kh, kw)
+        lines.append(Eq(("params",), params, cost.params))
+        lines.append(Eq(("MACs",), mul(out.h, out.w, out.c, kh, kw), cost.macs))
+        return lines
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class SeparableConv(_Windowed):
+class SeparableConv(Windowed):
     """Keras SeparableConv2D: depthwise (no bias) then a 1x1 conv to ``filters``.
 
     params = C_in·m·kh·kw + C_in·m·filters + bias·filters;
@@ -134,6 +104,7 @@ class SeparableConv(_Windowed):
     kind = "sepconv"
     aliases = ("separable_conv",)
     main = "filters"
+    macs_formula = "H_out·W_out·(C_in·m·kh·kw + C_in·m·filters)"
     filters: int = arg(pos_int, doc="output channels of the pointwise conv")
     multiplier: int = arg(pos_int, 1, "depthwise filters per input channel")
     bias: bool = arg(boolean, True, "bias on the pointwise conv (Keras use_bias)")
@@ -146,3 +117,12 @@ class SeparableConv(_Windowed):
         mid = inputs[0].c * self.multiplier
         per_pos = mid * self.kernel[0] * self.kernel[1] + mid * self.filters
         return Cost(trainable=per_pos + self.bias * self.filters, macs=out.h * out.w * per_pos)
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, (kh, kw), m, f = inputs[0], self.kernel, self.multiplier, self.filters
+        lines = self.geometry_lines(x, out)
+        dw, pw = mul(x.c, m, kh, kw), mul(x.c, m, f)
+        lines.append("depthwise (no bias) then a 1x1 pointwise conv")
+        lines.append(Eq(("params",), f"{dw} + {pw}" + (f" + {f}" if self.bias else ""), cost.params))
+        lines.append(Eq(("MACs",), f"{mul(out.h, out.w)} {X} ({dw} + {pw})", cost.macs))
+        return lines

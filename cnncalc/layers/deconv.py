@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.base import (
-    Layer,
-    Pad4,
-    Padding,
-    Pair,
-    arg,
-    boolean,
-    need_image,
-    nonneg_pair,
-    pad_form,
-    pair,
-    pos_int,
-    register,
-)
-from cnncalc.layers.conv import ZERO, check_groups, k_eff
+from cnncalc.layers.args import boolean, nonneg_pair, pad_form, pair, pos_int
+from cnncalc.layers.base import Layer, Pad4, Padding, Pair, Variant, arg, need_image, register
+from cnncalc.layers.counting import BIAS, CORE, Rule
+from cnncalc.layers.formula import Eq, Line, M, X, axes, mul
+from cnncalc.layers.geometry import Reads, Transposed
+from cnncalc.layers.windowed import ZERO, check_groups, k_eff
 from cnncalc.shapes import Cost, Shape
+
+
+def _split_half(total: int) -> Pair:
+    return total // 2, total - total // 2
 
 
 @register
@@ -34,12 +31,14 @@ class Deconv(Layer):
     params = C_in · (C_out/groups) · kh · kw + bias · C_out;
     MACs = H_in · W_in · C_in · (C_out/groups) · kh · kw — input-based: every input
     pixel is multiplied into a kh x kw x C_out/groups patch once.  Counting it from
-    the output (as for conv) over-counts by about stride².
+    the output (as for conv) over-counts: it gives every output pixel all kh·kw taps.
     """
 
     kind = "deconv"
     aliases = ("conv_transpose", "convtranspose")
     main = "filters"
+    macs_formula = "H_in·W_in·C_in·(C_out/g)·kh·kw (input-based)"
+    conventions = Rule(CORE, CORE + BIAS, CORE + BIAS)
     filters: int = arg(pos_int, doc="output channels")
     kernel: Pair = arg(pair, doc="kernel size: k or [kh, kw]")
     stride: Pair = arg(pair, (1, 1), "upsampling step: s or [sh, sw]")
@@ -76,13 +75,20 @@ class Deconv(Layer):
         ke = k_eff(self.kernel, self.dilation)
         return max(self.stride[0] - ke[0], 0), max(self.stride[1] - ke[1], 0)
 
+    def transposed(self, x: Shape) -> tuple[Transposed, Transposed]:
+        """The transposed window per axis (H, W)."""
+        t, b, left, r = self.pads()
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.extra()
+        return Transposed(x.h, kh, sh, t, b, dh, oh), Transposed(x.w, kw, sw, left, r, dw, ow)
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return self.transposed(inputs[0])[axis]
+
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]
         need_image(x, self.kind)
-        t, b, left, r = self.pads()
-        (oh, ow), ke = self.extra(), k_eff(self.kernel, self.dilation)
-        h = (x.h - 1) * self.stride[0] - t - b + ke[0] + oh
-        w = (x.w - 1) * self.stride[1] - left - r + ke[1] + ow
+        th, tw = self.transposed(x)
+        h, w = th.out, tw.out
         if h < 1 or w < 1:
             raise ShapeError(f"deconv: padding removes the whole output ({h}x{w}) for input {x}", code="E304")
         check_groups(self.kind, x.c, self.filters, self.groups, x)
@@ -97,5 +103,45 @@ class Deconv(Layer):
         )
 
 
-def _split_half(total: int) -> Pair:
-    return total // 2, total - total // 2
+    def output_based_macs(self, inputs: tuple[Shape, ...], out: Shape) -> int:
+        """The wrong count a conv's formula gives: every output pixel taking all kh·kw taps."""
+        return out.h * out.w * out.c * (inputs[0].c // self.groups) * self.kernel[0] * self.kernel[1]
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        yield Variant("without the bias" if self.bias else "with a bias", replace(self, bias=not self.bias))
+        if self.stride != (1, 1):
+            yield Variant("with the stride not applied (stride 1)", replace(self, stride=(1, 1)))
+        out = self.infer(inputs)
+        cost = self.cost(inputs, out)
+        yield Variant("counting the MACs from the output as for a conv (transposed conv counts from its input)",
+                      output=out, cost=replace(cost, macs=self.output_based_macs(inputs, out)))
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, g = inputs[0], self.groups
+        t, b, left, r = self.pads()
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, self.extra()
+        lines: list[Line] = []
+        if self.padding == "same":
+            lines.append("same padding (Keras): H_out = H_in × stride; the kernel's overhang d·(k − 1) + 1 − s is"
+                         " removed (odd pixel at the bottom/right), or output padding fills a stride above it")
+        lines += axes(
+            Eq(("H_out",), f"({x.h} {M} 1) {X} {sh} {M} {t} {M} {b} + {dh} {X} ({kh} {M} 1) + {oh} + 1", out.h),
+            Eq(("W_out",), f"({x.w} {M} 1) {X} {sw} {M} {left} {M} {r} + {dw} {X} ({kw} {M} 1) + {ow} + 1", out.w),
+        )
+        cout = f"({self.filters} / {g})" if g > 1 else str(self.filters)
+        lines.append(Eq(("params",), mul(x.c, cout, kh, kw) + (f" + {self.filters}" if self.bias else ""),
+                        cost.params))
+        lines.append(Eq(("MACs",), f"{mul(x.h, x.w, x.c)} {X} ({mul(cout, kh, kw)})", cost.macs))
+        lines.append(f"transposed conv is counted from its input: each of the {x.h}·{x.w}·{x.c} input values is"
+                     f" multiplied into one {kh}x{kw}x{self.filters // g} patch; counted from the output like a conv,")
+        wrong = self.output_based_macs(inputs, out)
+        lines.append(Eq(("output-based count (wrong)",),
+                        f"{mul(out.h, out.w, out.c)} {X} ({mul(x.c // g, kh, kw)})", wrong))
+        ratio = Fraction(wrong, cost.macs) if cost.macs else Fraction(1)
+        shown = f"{float(ratio):.3g}" if ratio.denominator != 1 else str(ratio.numerator)
+        why = ("every output pixel is given all kh·kw taps, but a pixel receives only the taps that land on it:"
+               " fewer near the borders")
+        if (sh, sw) != (1, 1):
+            why += f", and with stride {sh}x{sw} only about 1/{sh * sw} of them anywhere"
+        lines.append(f"that is {shown} times the true count: {why}")
+        return lines

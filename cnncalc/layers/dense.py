@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
-from cnncalc.layers.base import Layer, arg, boolean, pos_int, register
+from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.counting import WEIGHTED
+from cnncalc.layers.formula import Eq, Line, X, mul
+from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 
 
@@ -20,6 +25,8 @@ class Dense(Layer):
     kind = "dense"
     aliases = ("linear", "fc")
     main = "units"
+    macs_formula = "positions·C_in·units"
+    conventions = WEIGHTED
     units: int = arg(pos_int, doc="output features")
     bias: bool = arg(boolean, True, "add a learned bias per unit")
 
@@ -33,3 +40,18 @@ class Dense(Layer):
             trainable=x.c * self.units + self.bias * self.units,
             macs=positions * x.c * self.units,
         )
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return SAME  # position by position (a vector has no spatial axes)
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        yield Variant("without the bias" if self.bias else "with a bias", replace(self, bias=not self.bias))
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, u = inputs[0], self.units
+        lines: list[Line] = [Eq(("params",), f"{x.c} {X} {u} + {u}" if self.bias else f"{x.c} {X} {u}", cost.params)]
+        pos = x.dims[:-1]
+        lines.append(Eq(("MACs",), mul(*pos, x.c, u), cost.macs))
+        if pos:
+            lines.insert(0, f"applied at each of the {' x '.join(map(str, pos))} positions")
+        return lines

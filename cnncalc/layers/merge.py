@@ -1,25 +1,51 @@
 """Merges of paths: concat (channels), add (equal shapes), multiply (gating).
 
 All count 0 MACs and have no parameters.  Mismatch messages are written by
-the graph builder, which knows where each input came from.
+the analysis, which knows where each input came from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError
-from cnncalc.layers.base import Layer, register
-from cnncalc.shapes import Shape
+from cnncalc.layers.base import Layer, Variant, register
+from cnncalc.layers.counting import MERGE_ALL, NOTHING, Rule
+from cnncalc.layers.counting import ZERO as NONE
+from cnncalc.layers.formula import Eq, Line
+from cnncalc.layers.geometry import SAME, Reads
+from cnncalc.shapes import Cost, Shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Merge(Layer):
+    """The merge family: two or more inputs, position by position, no parameters, 0 MACs.  (A 1x1
+    gate broadcast by multiply reads no position: the receptive field skips it.)"""
+
+    arity = 0
+    macs_formula = "0"
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return SAME
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [f"element-wise over {len(inputs)} inputs of shape {out}; no parameters; 0 MACs"]
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Concat(Layer):
+class Concat(_Merge):
     """Join on channels: spatial sizes must agree; C = sum of input channels."""
 
     kind = "concat"
-    arity = 0
+    conventions = NOTHING
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         first = inputs[0]
@@ -27,14 +53,17 @@ class Concat(Layer):
             raise ShapeError("concat needs equal spatial sizes (H x W) on every input", code="E310")
         return first.with_c(sum(s.c for s in inputs))
 
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return ["spatial sizes agree; channels add up", Eq(("C_out",), " + ".join(str(s.c) for s in inputs), out.c)]
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Add(Layer):
+class Add(_Merge):
     """Element-wise sum (ResNet shortcut): all shapes equal."""
 
     kind = "add"
-    arity = 0
+    conventions = Rule(NONE, NONE, MERGE_ALL)
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         if any(s != inputs[0] for s in inputs):
@@ -44,11 +73,11 @@ class Add(Layer):
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Multiply(Layer):
+class Multiply(_Merge):
     """Element-wise product; a 1x1xC (or C) gate broadcasts over H x W x C (SENet)."""
 
     kind = "multiply"
-    arity = 0
+    conventions = Rule(NONE, NONE, MERGE_ALL)
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         full = max(inputs, key=lambda s: s.numel)

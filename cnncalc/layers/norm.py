@@ -6,19 +6,39 @@ preceding conv at inference).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError
-from cnncalc.layers.base import Layer, arg, boolean, need_image, pos_int, register
+from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
+from cnncalc.layers.formula import Eq, Line, X
+from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Norm(Layer):
+    """The normalisation family: shape kept, position by position (statistics aside), 0 MACs."""
+
+    macs_formula = "0"
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return inputs[0]
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return SAME  # the statistics are over the batch or the map; the values map position to position
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        c = inputs[0].c
+        if not self.affine:
+            return ["no parameters (affine: false)"]
+        return [Eq(("params",), f"2 {X} {c}", cost.params), "a scale and a shift per channel"]
 
 
 @register
@@ -28,10 +48,20 @@ class BatchNorm(_Norm):
 
     kind = "bn"
     aliases = ("batchnorm", "batch_norm")
+    conventions = Rule(AFFINE_2_1, AFFINE_2_1, per_out(2))
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         c = inputs[0].c
         return Cost(trainable=2 * c * self.affine, non_trainable=2 * c)
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        c = inputs[0].c
+        lines: list[Line] = ([Eq(("trainable",), f"2 {X} {c}", cost.trainable)] if self.affine
+                             else ["trainable = 0 (affine: false)"])
+        lines.append(Eq(("non_trainable",), f"2 {X} {c}", cost.non_trainable))
+        lines.append("γ and β are trained; the running mean and variance are buffers, not parameters")
+        lines.append(Eq(("params",), f"{cost.trainable} + {cost.non_trainable}", cost.params))
+        return lines
 
 
 @register
@@ -41,6 +71,7 @@ class LayerNorm(_Norm):
 
     kind = "layernorm"
     aliases = ("layer_norm",)
+    conventions = Rule(AFFINE_5_4, per_out(1, " (ptflops looks for `affine`, LayerNorm has none)"), AFFINE_5_4)
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=2 * inputs[0].c * self.affine)
@@ -54,6 +85,7 @@ class GroupNorm(_Norm):
     kind = "groupnorm"
     aliases = ("group_norm",)
     main = "groups"
+    conventions = Rule(AFFINE_5_4, AFFINE_2_1, AFFINE_5_4)
     groups: int = arg(pos_int, doc="number of channel groups")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -73,6 +105,7 @@ class InstanceNorm(_Norm):
 
     kind = "instancenorm"
     aliases = ("instance_norm",)
+    conventions = Rule(AFFINE_5_4, AFFINE_2_1, AFFINE_5_4)
     affine: bool = arg(boolean, False, "learn a scale and a shift per channel (2·C trainable)")
     track_running_stats: bool = arg(boolean, False, "keep running mean and var (2·C non-trainable)")
 
@@ -87,3 +120,12 @@ class InstanceNorm(_Norm):
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         c = inputs[0].c
         return Cost(trainable=2 * c * self.affine, non_trainable=2 * c * self.track_running_stats)
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        c = inputs[0].c
+        lines: list[Line] = [Eq(("trainable",), f"2 {X} {c}", cost.trainable)] if self.affine else [
+            "trainable = 0 (affine: false, PyTorch's default)"]
+        lines.append(Eq(("non_trainable",), f"2 {X} {c}", cost.non_trainable) if self.track_running_stats else
+                     "non_trainable = 0 (track_running_stats: false, PyTorch's default)")
+        lines.append("statistics over H x W, per sample and channel; 0 MACs (see --conventions)")
+        return lines

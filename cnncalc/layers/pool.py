@@ -5,43 +5,27 @@ Pooling has no parameters and counts 0 MACs in the torchvision convention.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.base import (
-    Layer,
-    Pad4,
-    Padding,
-    Pair,
-    arg,
-    boolean,
-    need_image,
-    pad_form,
-    pair,
-    register,
-    resolve_padding,
-)
-from cnncalc.shapes import Shape
+from cnncalc.layers.args import boolean, pad_form, pair
+from cnncalc.layers.base import Layer, Pad4, Padding, Pair, Variant, arg, need_image, register, resolve_padding
+from cnncalc.layers.counting import ZERO as NONE
+from cnncalc.layers.counting import Rule, Term, per_in
+from cnncalc.layers.formula import Line, window_lines
+from cnncalc.layers.geometry import Reads, Window
+from cnncalc.shapes import Cost, Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)
-
-
-def pool_out(size: int, before: int, after: int, k: int, s: int, ceil: bool) -> tuple[int, bool]:
-    """PyTorch's pooling_output_shape: (output, whether the last-window rule fired).
-
-    floor or ceil of (in + before + after − k) / s, plus 1; in ceil mode a last
-    window that would start at or beyond ``in + before`` (in the right padding
-    or past it) is dropped.
-    """
-    num = size + before + after - k
-    out = (num + (s - 1 if ceil else 0)) // s + 1
-    fired = ceil and (out - 1) * s >= size + before
-    return (out - 1 if fired else out), fired
+WINDOW_TERM = Term(lambda L, ins, out, m: L.kernel[0] * L.kernel[1] * out.numel, "kh·kw per output element")
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Pool(Layer):
     main = "kernel"
+    macs_formula = "0"
+    conventions = Rule(NONE, per_in(1), WINDOW_TERM)
     kernel: Pair = arg(pair, doc="window: k or [kh, kw]")
     stride: Pair | None = arg(pair, None, "step (defaults to the kernel)")
     padding: Padding = arg(pad_form, ZERO, "as conv: p, [ph, pw], 4 values, valid or same")
@@ -65,32 +49,55 @@ class _Pool(Layer):
     def pads(self, x: Shape) -> Pad4:
         return resolve_padding(self.padding, x, self.kernel, self.step)
 
-    def geometry(self, x: Shape) -> tuple[int, int, bool, bool]:
-        need_image(x, self.kind)
+    def windows(self, x: Shape) -> tuple[Window, Window]:
         t, b, left, r = self.pads(x)
-        h, fh = pool_out(x.h, t, b, self.kernel[0], self.step[0], self.ceil_mode)
-        w, fw = pool_out(x.w, left, r, self.kernel[1], self.step[1], self.ceil_mode)
+        (kh, kw), (sh, sw), ceil = self.kernel, self.step, self.ceil_mode
+        return (Window(x.h, kh, sh, t, b, ceil=ceil, pool=True), Window(x.w, kw, sw, left, r, ceil=ceil, pool=True))
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return self.windows(inputs[0])[axis]
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        x = inputs[0]
+        need_image(x, self.kind)
+        wh, ww = self.windows(x)
+        h, w = wh.out, ww.out
         if h < 1 or w < 1:
             raise ShapeError(
                 f"{self.kind}: window {self.kernel[0]}x{self.kernel[1]} does not fit input {x}"
-                f" with padding {t}+{b}, {left}+{r} (output would be {h}x{w})",
+                f" with padding {wh.before}+{wh.after}, {ww.before}+{ww.after} (output would be {h}x{w})",
                 code="E302",
             )
-        return h, w, fh, fw
+        return Shape((h, w, x.c))
 
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        h, w, _, _ = self.geometry(inputs[0])
-        return Shape((h, w, inputs[0].c))
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
 
     def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
         x = inputs[0]
         notes = []
         if self.padding == "same":
             notes.append("same padding: top {}, bottom {}, left {}, right {}".format(*self.pads(x)))
-        _, _, fh, fw = self.geometry(x)
-        if fh or fw:
+        if any(w.dropped for w in self.windows(x)):
             notes.append("ceil_mode: a last window starting in the padding was dropped")
         return tuple(notes)
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        if self.padding == "same":
+            yield Variant("with no padding ('valid')", replace(self, padding=ZERO))
+        else:
+            yield Variant("with padding 'same'", replace(self, padding="same"))
+        label = "with floor (ceil_mode: false)" if self.ceil_mode else "with ceil instead of floor (ceil_mode: true)"
+        yield Variant(label, replace(self, ceil_mode=not self.ceil_mode))
+        if self.step != (1, 1):
+            yield Variant("with the stride not applied (stride 1)", replace(self, stride=(1, 1)))
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        h, w = self.windows(inputs[0])
+        lines = window_lines(h, w, out, self.padding == "same")
+        stride = "" if self.stride is not None else f" (stride defaults to the kernel, {self.kernel[0]})"
+        lines.append(f"C_out = {out.c} (channels kept){stride}; no parameters; pooling counts 0 MACs")
+        return lines
 
 
 @register
@@ -109,55 +116,3 @@ class AvgPool(_Pool):
 
     kind = "avgpool"
     aliases = ("avgpool2d", "avg_pool")
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Global(Layer):
-    keepdims: bool = arg(boolean, True, "keep 1x1xC (true) or give the vector C (false, Keras default)")
-
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(inputs[0], self.kind)
-        return Shape((1, 1, inputs[0].c)) if self.keepdims else Shape((inputs[0].c,))
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class GlobalAvgPool(_Global):
-    """Average over H and W: 1x1xC."""
-
-    kind = "global_avgpool"
-    aliases = ("gap", "global_average_pooling")
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class GlobalMaxPool(_Global):
-    """Maximum over H and W: 1x1xC."""
-
-    kind = "global_maxpool"
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Adaptive(Layer):
-    main = "output"
-    output: Pair = arg(pair, doc="output size: n or [h, w]")
-
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(inputs[0], self.kind)
-        return Shape((*self.output, inputs[0].c))
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class AdaptiveAvgPool(_Adaptive):
-    """PyTorch AdaptiveAvgPool2d: any input size to the given output size."""
-
-    kind = "adaptive_avgpool"
-
-
-@register
-@dataclass(frozen=True, kw_only=True)
-class AdaptiveMaxPool(_Adaptive):
-    """PyTorch AdaptiveMaxPool2d: any input size to the given output size."""
-
-    kind = "adaptive_maxpool"

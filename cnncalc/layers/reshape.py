@@ -1,50 +1,37 @@
-"""Layers that move values without learning: flatten, upsample, pixel (un)shuffle, zeropad."""
+"""Layers that move values without learning: flatten, pixel (un)shuffle, zeropad (up-sampling: upsample.py)."""
 
 from __future__ import annotations
 
-import math
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.base import Layer, Padding, Pair, arg, choice, need_image, pad_form, pair, pos_int, register
-from cnncalc.shapes import Shape
-from cnncalc.source.values import as_float, as_int, describe
-from cnncalc.source.yamltree import YNode, YScalar, YSeq
-
-Factor = int | float
-MAX_FACTOR = 1e6
-
-
-def _factor(node: YNode, what: str) -> Factor:
-    """A positive scale factor: an integer stays exact; a decimal is a float, as PyTorch's scale_factor."""
-    if isinstance(node, YScalar) and node.plain and re.fullmatch(r"[+-]?[0-9_]+", node.value.strip()):
-        return as_int(node, what, minimum=1)
-    value = as_float(node, what, 0.0, MAX_FACTOR)  # refuses anything but a plain number
-    if value <= 0:
-        raise SpecError(f"{what} must be above 0, got {value:g}", node.pos, code="E111")
-    return int(value) if value.is_integer() else value
+from cnncalc.layers.args import pad_form, pos_int
+from cnncalc.layers.base import Layer, Padding, Variant, arg, need_image, register
+from cnncalc.layers.counting import NOTHING
+from cnncalc.layers.formula import Eq, Line, X, axes, mul
+from cnncalc.layers.geometry import WHOLE, Offset, Reads, Resample, Window
+from cnncalc.shapes import Cost, Shape
+from cnncalc.source.yamltree import YNode
 
 
-def _factors(node: YNode, what: str) -> tuple[Factor, Factor]:
-    if isinstance(node, YSeq):
-        if len(node.items) != 2:
-            raise SpecError(f"{what} must be a number or a list of 2 numbers, got {describe(node)}", node.pos,
-                            code="E110")
-        return _factor(node.items[0], what), _factor(node.items[1], what)
-    f = _factor(node, what)
-    return f, f
+@dataclass(frozen=True, kw_only=True)
+class Mover(Layer):
+    """The family of kinds that only move values: no parameters, 0 MACs, no alternatives."""
 
+    macs_formula = "0"
+    conventions = NOTHING
 
-def scaled(size: int, factor: Factor) -> int:
-    """PyTorch's interpolate size: ``floor(size · scale)``, the product taken in double precision as torch
-    takes it (so 10 · 0.7 gives 7 where exact arithmetic gives 6.99…); an integer factor is exact."""
-    return size * factor if isinstance(factor, int) else math.floor(size * factor)
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Flatten(Layer):
+class Flatten(Mover):
     """H x W x C to the vector H·W·C (a vector stays as it is)."""
 
     kind = "flatten"
@@ -52,39 +39,16 @@ class Flatten(Layer):
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return Shape((inputs[0].numel,))
 
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return WHOLE
 
-@register
-@dataclass(frozen=True, kw_only=True)
-class Upsample(Layer):
-    """Resize by a ``scale`` (out = floor(in · s), as PyTorch) or to a ``size``; 0 MACs."""
-
-    kind = "upsample"
-    aliases = ("upsampling", "interpolate")
-    main = "scale"
-    scale: tuple[Factor, Factor] | None = arg(_factors, None, "factor: s or [sh, sw]; integer or decimal")
-    size: Pair | None = arg(pair, None, "output size: n or [h, w] (instead of scale)")
-    mode: str = arg(choice("nearest", "bilinear", "bicubic"), "nearest", "interpolation")
-
-    def validate(self) -> None:
-        if (self.scale is None) == (self.size is None):
-            raise SpecError("upsample takes exactly one of 'scale' and 'size'", code="E123")
-
-    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
-        x = inputs[0]
-        need_image(x, self.kind)
-        if self.size is not None:
-            return Shape((*self.size, x.c))
-        assert self.scale is not None
-        h, w = scaled(x.h, self.scale[0]), scaled(x.w, self.scale[1])
-        if h < 1 or w < 1:
-            raise ShapeError(f"upsample by {self.scale[0]} x {self.scale[1]} turns input {x} into {h}x{w}: "
-                             "floor(in · scale) must be at least 1", code="E308")
-        return Shape((h, w, x.c))
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [Eq(("C_out",), mul(*inputs[0].dims), out.c)] if inputs[0].is_image else ["a vector stays as it is"]
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class PixelShuffle(Layer):
+class PixelShuffle(Mover):
     """Sub-pixel up-sampling (PyTorch PixelShuffle): H·r x W·r x C/r²; C must divide by r²; 0 MACs."""
 
     kind = "pixel_shuffle"
@@ -99,10 +63,18 @@ class PixelShuffle(Layer):
             raise ShapeError(f"pixel_shuffle: {r}² = {r * r} must divide the channels of input {x}", code="E303")
         return Shape((x.h * r, x.w * r, x.c // (r * r)))
 
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return Resample(1, self.factor, "nearest")  # output o reads input o // r
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, r = inputs[0], self.factor
+        return [*axes(Eq(("H_out",), f"{x.h} {X} {r}", out.h), Eq(("W_out",), f"{x.w} {X} {r}", out.w)),
+                Eq(("C_out",), f"{x.c} / ({r} {X} {r})", out.c), "values are only moved: no parameters, 0 MACs"]
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class PixelUnshuffle(Layer):
+class PixelUnshuffle(Mover):
     """The inverse of pixel_shuffle (PyTorch PixelUnshuffle): H/r x W/r x C·r²; r must divide H and W."""
 
     kind = "pixel_unshuffle"
@@ -117,6 +89,14 @@ class PixelUnshuffle(Layer):
             raise ShapeError(f"pixel_unshuffle: {r} must divide the height and width of input {x}", code="E309")
         return Shape((x.h // r, x.w // r, x.c * r * r))
 
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return Window(inputs[0].dims[axis], self.factor, self.factor, 0, 0)  # an r x r block per output
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x, r = inputs[0], self.factor
+        return [*axes(Eq(("H_out",), f"{x.h} / {r}", out.h), Eq(("W_out",), f"{x.w} / {r}", out.w)),
+                Eq(("C_out",), f"{x.c} {X} {r} {X} {r}", out.c), "values are only moved: no parameters, 0 MACs"]
+
 
 def _nonneg_pad(node: YNode, what: str) -> Padding:
     pad = pad_form(node, what)
@@ -127,7 +107,7 @@ def _nonneg_pad(node: YNode, what: str) -> Padding:
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ZeroPad(Layer):
+class ZeroPad(Mover):
     """Pad with zeros: H + top + bottom, W + left + right."""
 
     kind = "zeropad"
@@ -142,3 +122,12 @@ class ZeroPad(Layer):
         t, b, left, r = self.padding
         return Shape((x.h + t + b, x.w + left + r, x.c))
 
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        assert isinstance(self.padding, tuple)
+        return Offset(-self.padding[2 * axis])
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x = inputs[0]
+        assert isinstance(self.padding, tuple)
+        t, b, left, r = self.padding
+        return axes(Eq(("H_out",), f"{x.h} + {t} + {b}", out.h), Eq(("W_out",), f"{x.w} + {left} + {r}", out.w))

@@ -98,8 +98,10 @@ COLUMNS = (("name", "left"), ("kind", "left"), ("input", "right"), ("output", "r
            ("params", "right"), ("MACs", "right"), ("MACs %", "right"))
 
 
-def frac(f: Fraction) -> str:
-    """An exact fraction: 3, 0.5, -1.5 or 2/3."""
+def frac(f: Fraction | None) -> str:
+    """An exact fraction: 3, 0.5, -1.5 or 2/3 ("?" when not tracked)."""
+    if f is None:
+        return "?"
     if f.denominator == 1:
         return str(f.numerator)
     return f"{float(f):g}" if 10**6 % f.denominator == 0 else f"{f.numerator}/{f.denominator}"
@@ -113,12 +115,15 @@ def rf_cells(rf: RField | None) -> list[str]:
     """RF, jump and centre cells: one value when H and W agree, else H x W."""
     if rf is None:
         return ["", "", ""]
-    return [_pair(str(rf.h.size), str(rf.w.size)), _pair(frac(rf.h.jump), frac(rf.w.jump)),
+    size = ["?" if a.size is None else str(a.size) for a in (rf.h, rf.w)]
+    return [_pair(size[0], size[1]), _pair(frac(rf.h.jump), frac(rf.w.jump)),
             _pair(frac(rf.h.centre), frac(rf.w.centre), ", ")]
 
 
-def frac_json(f: Fraction) -> int | float | str:
-    """An int, a float when exact in binary (halves, quarters), else "n/d"."""
+def frac_json(f: Fraction | None) -> int | float | str | None:
+    """An int, a float when exact in binary (halves, quarters), else "n/d" (null when not tracked)."""
+    if f is None:
+        return None
     if f.denominator == 1:
         return f.numerator
     if f.denominator & (f.denominator - 1) == 0:
@@ -287,7 +292,10 @@ RF_FIELDS = ("rf_h", "rf_w", "jump_h", "jump_w", "centre_h", "centre_w")
 def _rf_csv(rf: RField | None) -> list[str]:
     if rf is None:
         return [""] * len(RF_FIELDS)
-    return [str(rf.h.size), str(rf.w.size), frac(rf.h.jump), frac(rf.w.jump), frac(rf.h.centre), frac(rf.w.centre)]
+    def cell(v: int | Fraction | None) -> str:  # a machine format: empty when not tracked, never "?"
+        return "" if v is None else frac(Fraction(v))
+
+    return [cell(rf.h.size), cell(rf.w.size), cell(rf.h.jump), cell(rf.w.jump), cell(rf.h.centre), cell(rf.w.centre)]
 
 
 def to_csv(report: Report) -> str:

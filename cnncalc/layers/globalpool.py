@@ -1,0 +1,106 @@
+"""Global and adaptive pooling: any input size to a fixed output size; 0 MACs (torchvision)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cnncalc.layers.args import boolean, pair
+from cnncalc.layers.base import Layer, Pair, Variant, arg, need_image, register
+from cnncalc.layers.counting import ZERO as NONE
+from cnncalc.layers.counting import Rule, Term, per_in
+from cnncalc.layers.formula import Line
+from cnncalc.layers.geometry import WHOLE, Reads, Resample
+from cnncalc.shapes import Cost, Shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Global(Layer):
+    macs_formula = "0"
+    keepdims: bool = arg(boolean, True, "keep 1x1xC (true) or give the vector C (false, Keras default)")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        need_image(inputs[0], self.kind)
+        return Shape((1, 1, inputs[0].c)) if self.keepdims else Shape((inputs[0].c,))
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return WHOLE
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [f"one value per channel over the whole {inputs[0].h}x{inputs[0].w} map: output {out}; 0 MACs"]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class GlobalAvgPool(_Global):
+    """Average over H and W: 1x1xC."""
+
+    kind = "global_avgpool"
+    aliases = ("gap", "global_average_pooling")
+    conventions = Rule(per_in(1), per_in(1), per_in(1))
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class GlobalMaxPool(_Global):
+    """Maximum over H and W: 1x1xC."""
+
+    kind = "global_maxpool"
+    conventions = Rule(NONE, per_in(1), per_in(1))
+
+
+def _window_sum(size: int, n: int) -> int:
+    """Sum of PyTorch's adaptive window lengths: [floor(i·size/n), ceil((i+1)·size/n))."""
+    return sum(-(-(i + 1) * size // n) - i * size // n for i in range(n))
+
+
+ADAPTIVE_ALL = Term(lambda L, ins, out, m: _window_sum(ins[0].h, out.h) * _window_sum(ins[0].w, out.w) * ins[0].c,
+                    "sum of window sizes")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Adaptive(Layer):
+    main = "output"
+    macs_formula = "0"
+    output: Pair = arg(pair, doc="output size: n or [h, w]")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        need_image(inputs[0], self.kind)
+        return Shape((*self.output, inputs[0].c))
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost()
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        return Resample(inputs[0].dims[axis], out.dims[axis], "adaptive")
+
+    def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
+        return iter(())
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [(f"output fixed at {self.output[0]}x{self.output[1]} whatever the input; window i spans"
+                 " [floor(i·in/out), ceil((i+1)·in/out)); 0 MACs")]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class AdaptiveAvgPool(_Adaptive):
+    """PyTorch AdaptiveAvgPool2d: any input size to the given output size."""
+
+    kind = "adaptive_avgpool"
+    conventions = Rule(per_in(1), per_in(1), ADAPTIVE_ALL)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class AdaptiveMaxPool(_Adaptive):
+    """PyTorch AdaptiveMaxPool2d: any input size to the given output size."""
+
+    kind = "adaptive_maxpool"
+    conventions = Rule(NONE, per_in(1), ADAPTIVE_ALL)

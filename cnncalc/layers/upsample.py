@@ -1,0 +1,111 @@
+"""Up-sampling by a scale (integer or decimal, as PyTorch computes it) or to a size."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers.args import choice, pair
+from cnncalc.layers.base import Pair, arg, need_image, register
+from cnncalc.layers.counting import Rule, Term, per_out
+from cnncalc.layers.formula import Eq, Line, X, axes
+from cnncalc.layers.geometry import Reads, Resample
+from cnncalc.layers.reshape import Mover
+from cnncalc.shapes import Cost, Shape
+from cnncalc.source.values import as_float, as_int, describe
+from cnncalc.source.yamltree import YNode, YScalar, YSeq
+
+Factor = int | float
+MAX_FACTOR = 1e6
+
+
+def _factor(node: YNode, what: str) -> Factor:
+    """A positive scale factor: an integer stays exact; a decimal is a float, as PyTorch's scale_factor."""
+    if isinstance(node, YScalar) and node.plain and re.fullmatch(r"[+-]?[0-9_]+", node.value.strip()):
+        return as_int(node, what, minimum=1)
+    value = as_float(node, what, 0.0, MAX_FACTOR)  # refuses anything but a plain number
+    if value <= 0:
+        raise SpecError(f"{what} must be above 0, got {value:g}", node.pos, code="E111")
+    return int(value) if value.is_integer() else value
+
+
+def _factors(node: YNode, what: str) -> tuple[Factor, Factor]:
+    if isinstance(node, YSeq):
+        if len(node.items) != 2:
+            raise SpecError(f"{what} must be a number or a list of 2 numbers, got {describe(node)}", node.pos,
+                            code="E110")
+        return _factor(node.items[0], what), _factor(node.items[1], what)
+    f = _factor(node, what)
+    return f, f
+
+
+def scaled(size: int, factor: Factor) -> int:
+    """PyTorch's interpolate size: ``floor(size · scale)``, the product taken in double precision as torch
+    takes it (so 10 · 0.7 gives 7 where exact arithmetic gives 6.99…); an integer factor is exact."""
+    return size * factor if isinstance(factor, int) else math.floor(size * factor)
+
+
+UPSAMPLE_TAPS = {"nearest": 1, "bilinear": 4, "bicubic": 16}
+FVCORE_UPSAMPLE = {"nearest": 1, "bilinear": 4, "bicubic": 0}  # aten::upsample_bicubic2d has no handle
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Upsample(Mover):
+    """Resize by a ``scale`` (out = floor(in · s), as PyTorch) or to a ``size``; 0 MACs."""
+
+    kind = "upsample"
+    aliases = ("upsampling", "interpolate")
+    main = "scale"
+    conventions = Rule(
+        Term(lambda L, ins, out, m: FVCORE_UPSAMPLE[L.mode] * out.numel, "nearest 1, bilinear 4, bicubic 0 per output element"),
+        per_out(1),
+        Term(lambda L, ins, out, m: UPSAMPLE_TAPS[L.mode] * out.numel, "nearest 1, bilinear 4, bicubic 16 per output element"),
+    )
+    scale: tuple[Factor, Factor] | None = arg(_factors, None, "factor: s or [sh, sw]; integer or decimal")
+    size: Pair | None = arg(pair, None, "output size: n or [h, w] (instead of scale)")
+    mode: str = arg(choice("nearest", "bilinear", "bicubic"), "nearest", "interpolation")
+
+    def validate(self) -> None:
+        if (self.scale is None) == (self.size is None):
+            raise SpecError("upsample takes exactly one of 'scale' and 'size'", code="E123")
+
+    def infer(self, inputs: tuple[Shape, ...]) -> Shape:
+        x = inputs[0]
+        need_image(x, self.kind)
+        if self.size is not None:
+            return Shape((*self.size, x.c))
+        assert self.scale is not None
+        h, w = scaled(x.h, self.scale[0]), scaled(x.w, self.scale[1])
+        if h < 1 or w < 1:
+            raise ShapeError(f"upsample by {self.scale[0]} x {self.scale[1]} turns input {x} into {h}x{w}: "
+                             "floor(in · scale) must be at least 1", code="E308")
+        return Shape((h, w, x.c))
+
+    def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
+        mode = self.mode
+        if self.scale is None:
+            return Resample(inputs[0].dims[axis], out.dims[axis], mode)
+        # PyTorch maps back by the factor given (1/s), not by in/out: the factor's exact ratio
+        ratio = Fraction(str(self.scale[axis]))
+        return Resample(ratio.denominator, ratio.numerator, mode)
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        x = inputs[0]
+        if self.scale is None:
+            return [f"output size given: {out.h}x{out.w}; 0 MACs ({self.mode})"]
+
+        def size(axis: str, n: int, f: Factor, got: int) -> Eq:
+            if isinstance(f, int):
+                return Eq((axis,), f"{n} {X} {f}", got)
+            return Eq((axis,), f"floor({n} {X} {f}) = floor({n * f!r})", got)  # the double product shown
+
+        lines = axes(size("H_out", x.h, self.scale[0], out.h), size("W_out", x.w, self.scale[1], out.w))
+        if not all(isinstance(f, int) for f in self.scale):
+            lines.append("the product is taken in double precision, as PyTorch takes it (10 × 0.7 gives 7)")
+        return [*lines, f"{self.mode} interpolation counts 0 MACs (see --conventions)"]
+
+
