@@ -118,3 +118,16 @@ def test_check_command_prints_the_hint(tmp_path: Any) -> None:
     res = CliRunner().invoke(app, ["check", str(spec)])
     assert res.exit_code == 1
     assert "without the bias" in res.stdout
+
+
+def test_a_params_claim_that_is_the_mac_count_is_named() -> None:
+    # 28·28·32·(5·5·192) = 120,422,400 MACs written as the parameter count
+    hint = _hint("input: 28x28x192\nlayers:\n  - conv: {filters: 32, kernel: 5, padding: 2}\n"
+                 "expect: {params: 120422400}\n")
+    assert "MAC count" in hint
+
+
+def test_a_budget_gets_no_alternative_hint() -> None:
+    (check,) = [c for c in _checks("input: 8x8x3\nlayers:\n  - conv: {filters: 3, kernel: 1}\n"
+                                    "expect: {params: '<= 9'}\n") if not c.ok]
+    assert check.hint is None  # 12 params > 9: a budget failed, not a number computed another way

@@ -220,3 +220,22 @@ def test_cli_markdown_and_json(tmp_path: Any) -> None:
     assert [x["value"] for x in data[0]["lines"] if "value" in x][-2:] == [153_632, 120_422_400]
     bad = runner.invoke(app, ["explain", str(spec), "--layer", "nope"])
     assert bad.exit_code == 2 and "no layer or block instance is named 'nope'" in bad.stderr
+
+
+def test_explain_a_block_instance_by_the_name_summary_shows() -> None:
+    text = ("input: 8x8x3\nblocks:\n  b:\n    layers: [{conv: {filters: 3, kernel: 1}}, relu]\n"
+            "layers:\n  - b\n  - b\n")
+    _, report = _analyse(text)
+    # summary shows the instances as b1 and b2; the rows inside b2 are its conv and relu
+    assert [r.group for r in report.rows][-1] == ("b2",)
+    picked = explain(report, "b2")
+    assert [e.kind for e in picked] == ["conv", "relu"] and all(r.group == ("b2",) for r in report.rows[2:])
+
+
+def test_transposed_conv_at_stride_one_says_what_the_ratio_is() -> None:
+    _, report = _analyse("input: 4x4x1\nlayers:\n  - deconv: {filters: 1, kernel: 3}\n")
+    text = to_text(explain(report))
+    # input-based 4·4·1·(1·3·3) = 144; output 6x6: output-based 6·6·1·(1·3·3) = 324 = 2.25 × 144
+    assert "MACs = 4 × 4 × 1 × (1 × 3 × 3) = 144" in text and "= 324" in text
+    assert "2.25 times the true count" in text and "fewer near the borders" in text
+    assert "1·1-fold" not in text and "stride" not in text.split("2.25 times")[1]

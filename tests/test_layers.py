@@ -7,6 +7,7 @@ beside each value), or the error code it must raise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import yaml
 
 import cnncalc
 from cnncalc.layers import REGISTRY
+from cnncalc.layers.base import FACTS, Layer, missing_facts, register
+from cnncalc.layers.geometry import Transposed, Window
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -69,3 +72,51 @@ def test_every_kind_has_cases() -> None:
                 covered.add(REGISTRY[kind].kind if kind in REGISTRY else kind)
     missing = {cls.kind for cls in REGISTRY.values()} - covered
     assert not missing, f"layer kinds without a case: {sorted(missing)}"
+
+
+# --- each kind owns its facts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_every_kind_states_every_fact(fact: str) -> None:
+    """A kind must state each fact on its class or its family's; none is left to a default."""
+    missing = sorted({cls.kind for cls in REGISTRY.values() if fact in missing_facts(cls)})
+    assert not missing, f"kinds that do not state {fact!r}: {missing}"
+
+
+def test_register_refuses_a_kind_that_forgets_a_fact() -> None:
+    @dataclass(frozen=True, kw_only=True)
+    class Forgetful(Layer):
+        kind = "forgetful_test_kind"
+        macs_formula = "0"
+
+        def infer(self, inputs: tuple[cnncalc.Shape, ...]) -> cnncalc.Shape:
+            return inputs[0]
+
+    with pytest.raises(AssertionError) as info:
+        register(Forgetful)
+    for fact in ("cost", "reads", "formulas", "variants", "conventions"):
+        assert fact in str(info.value)
+    assert "forgetful_test_kind" not in REGISTRY
+
+
+WINDOW_CASES = [
+    ("9x11x3", {"conv": {"filters": 2, "kernel": [3, 2], "stride": [2, 3], "padding": [1, 0, 2, 1],
+                         "dilation": [2, 1]}}),
+    ("9x9x4", {"dwconv": {"kernel": 3, "padding": "same", "stride": 2}}),
+    ("10x7x2", {"sepconv": {"filters": 3, "kernel": 2}}),
+    ("5x5x1", {"maxpool": {"kernel": 2, "stride": 2, "padding": 1, "ceil_mode": True}}),
+    ("8x6x1", {"avgpool": {"kernel": 3, "stride": 2, "ceil_mode": True}}),
+    ("7x9x2", {"deconv": {"filters": 2, "kernel": 3, "stride": 2, "padding": 1, "output_padding": 1}}),
+]
+
+
+@pytest.mark.parametrize(("inp", "layer"), WINDOW_CASES)
+def test_the_stated_window_gives_the_output_size(inp: str, layer: dict[str, Any]) -> None:
+    # The geometry a kind states (used by lint, rf, explain, export) is the one its shape uses.
+    row = cnncalc.analyze_text(yaml.safe_dump({"input": inp, "layers": [layer]}), "w.yaml").rows[-1]
+    assert row.layer is not None
+    for axis in (0, 1):
+        reads = row.layer.reads(row.inputs, row.output, axis)
+        assert isinstance(reads, (Window, Transposed))
+        assert reads.out == row.output.dims[axis]

@@ -262,3 +262,40 @@ def test_published_and_hand_worked_networks(spec: str, kind: str, size: int) -> 
         pytest.skip(f"specs/{spec} not written")
     rows = [r for r in _rf(path.read_text())[1].rows if r.kind == kind and not r.aux]
     assert rows[-1].rf is not None and rows[-1].rf.h.size == size and rows[-1].rf.w.size == size
+
+
+def test_decimal_upsampling_keeps_the_jump_exact_past_the_period_cap() -> None:
+    # PyTorch maps each output back by 1/1.37 = 100/137 input pixels: three in a row give a jump
+    # of (100/137)³ = 1,000,000/2,571,353 ≈ 0.389 (it was reported as 0 once periods were cut).
+    _, report, warnings = _rf("input: 40x40x1\nlayers: [upsample: 1.37, upsample: 1.37, upsample: 1.37]\n")
+    last = report.rows[-1].rf
+    assert last is not None and last.h.jump == Fraction(100, 137) ** 3
+    # 137 outputs per period, then 137² = 18,769 > 4,096: size and centre are not guessed
+    assert report.rows[0].rf is not None and report.rows[0].rf.h.size == 1
+    assert last.h.size is None and last.h.centre is None
+    assert [w for w in warnings if "[W202]" in w] and len([w for w in warnings if "[W202]" in w]) == 1
+
+
+def test_many_decimal_upsamplings_cost_linear_time() -> None:
+    from growth import ratio
+
+    def make(n: int) -> Any:
+        text = "input: 8x8x1\nlayers:\n" + "  - upsample: {size: 8}\n  - upsample: 1.0001\n" * (n // 2)
+        return lambda: _rf(text)
+
+    # 1,000 of them took 33 s and 2.5 GB: each composed a 10,000-output period
+    assert ratio(make, 250) < 5
+
+
+def test_a_tiny_scale_does_not_divide_by_zero() -> None:
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+
+    res = CliRunner().invoke(app, ["calc", "50000x50000x1", "upsample: 0.00002", "--rf", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    rf = json.loads(res.stdout)["layers"][0]["rf"]["h"]
+    # floor(50000 · 0.00002) = 1 output, which reads input floor(0 · 50000) = 0: one pixel, jump 50,000
+    assert rf == {"size": 1, "jump": 50_000, "centre": 0}

@@ -92,3 +92,12 @@ def test_cli_prints_warnings_on_stderr_and_keeps_numbers(tmp_path: Any) -> None:
     assert '"output": [\n        12,' in res.stdout  # floor((25 − 2) / 2) + 1 = 12, unchanged
     res = runner.invoke(app, ["summary", str(clean)])
     assert res.exit_code == 0 and "warning:" not in res.stderr
+
+
+def test_a_channels_first_input_is_warned_about_once() -> None:
+    from cnncalc.analysis.review import review
+
+    graph = build_graph(parse_spec("input: 3x224x224\nlayers:\n  - conv: {filters: 8, kernel: 1}\n", "c.yaml"))
+    warnings = review(analyze(graph)).warnings
+    w105 = [w for w in warnings if w.code == "W105"]
+    assert len(w105) == 1 and "224x224x3" in w105[0].message
