@@ -6,23 +6,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.args import boolean, pos_int, real
 from cnncalc.layers.base import Layer, Variant, arg, need_image, register
 from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.formula import Line, same_shape_lines
 from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.values import as_float
-from cnncalc.source.yamltree import YNode
 
-
-def _real(node: YNode, what: str) -> float:
-    return as_float(node, what, -1e9, 1e9)
-
-
-def _rate(node: YNode, what: str) -> float:
-    return as_float(node, what, 0.0, 1.0)
+_real = real(-1e9, 1e9, "a number")
+_rate = real(0.0, 1.0, "a fraction from 0 to 1")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,34 +1,51 @@
-"""Argument parsers shared by the kinds: a YAML node in, a typed value out, errors positioned."""
+"""Argument types shared by the kinds: how YAML is parsed into a value (errors positioned),
+the JSON Schema an editor checks it with, and the name the docs give it.
+
+Every argument is declared with one :class:`ArgType` (``arg(pos_int, 1, "doc")``), so the
+parser, the schema (``cnncalc schema``) and the reference (docs/layers.md) cannot disagree.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from cnncalc.errors import SpecError, did_you_mean
-from cnncalc.layers.base import Padding, Pair, Parser
-from cnncalc.source.values import as_bool, as_int_list, as_pair, as_str, describe
+from cnncalc.layers.base import Padding
+from cnncalc.source.values import as_bool, as_float, as_int_list, as_pair, as_str, describe
 from cnncalc.source.yamltree import YNode, YScalar
 
 
-def pos_int(node: YNode, what: str) -> int:
-    return as_int_list(node, what, (1,), 1)[0]
+@dataclass(frozen=True, slots=True)
+class ArgType:
+    """An argument's type: its parser, its JSON Schema and its name in the docs."""
+
+    parse: Callable[[YNode, str], Any]
+    schema: Mapping[str, Any]
+    name: str
+
+    def __call__(self, node: YNode, what: str) -> Any:
+        return self.parse(node, what)
 
 
-def nonneg_int(node: YNode, what: str) -> int:
-    return as_int_list(node, what, (1,), 0)[0]
+INT1: Mapping[str, Any] = {"type": "integer", "minimum": 1}
+INT0: Mapping[str, Any] = {"type": "integer", "minimum": 0}
 
 
-def pair(node: YNode, what: str) -> Pair:
-    return as_pair(node, what, 1)
+def _pair_schema(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 2, "maxItems": 2}]}
 
 
-def nonneg_pair(node: YNode, what: str) -> Pair:
-    return as_pair(node, what, 0)
+pos_int = ArgType(lambda node, what: as_int_list(node, what, (1,), 1)[0], INT1, "integer ≥ 1")
+nonneg_int = ArgType(lambda node, what: as_int_list(node, what, (1,), 0)[0], INT0, "integer ≥ 0")
+pair = ArgType(lambda node, what: as_pair(node, what, 1), _pair_schema(INT1), "n or [h, w], ≥ 1")
+nonneg_pair = ArgType(lambda node, what: as_pair(node, what, 0), _pair_schema(INT0), "n or [h, w], ≥ 0")
+boolean = ArgType(as_bool, {"type": "boolean"}, "true or false")
+name_ref = ArgType(as_str, {"type": "string"}, "a layer name")
 
 
-def boolean(node: YNode, what: str) -> bool:
-    return as_bool(node, what)
-
-
-def choice(*options: str) -> Parser:
+def choice(*options: str) -> ArgType:
     def parse(node: YNode, what: str) -> str:
         word = as_str(node, what)
         if word not in options:
@@ -36,10 +53,16 @@ def choice(*options: str) -> Parser:
             raise SpecError(f"{what} must be one of {', '.join(options)}; got '{word}'", node.pos, hint=hint, code="E111")
         return word
 
-    return parse
+    return ArgType(parse, {"enum": list(options)}, " | ".join(options))
 
 
-def pad_form(node: YNode, what: str) -> Padding:
+def real(lo: float, hi: float, name: str) -> ArgType:
+    """A real number in [lo, hi] (only for arguments that never enter a count)."""
+    return ArgType(lambda node, what: as_float(node, what, lo, hi),
+                   {"type": "number", "minimum": lo, "maximum": hi}, name)
+
+
+def _pad_form(node: YNode, what: str) -> Padding:
     """int, [ph, pw], [top, bottom, left, right], 'valid' (0) or 'same'."""
     if isinstance(node, YScalar) and node.plain and node.value in ("same", "valid"):
         return "same" if node.value == "same" else (0, 0, 0, 0)
@@ -57,3 +80,20 @@ def pad_form(node: YNode, what: str) -> Padding:
     if len(v) == 2:
         return (v[0], v[0], v[1], v[1])
     return (v[0], v[1], v[2], v[3])
+
+
+PADS: Mapping[str, Any] = {"oneOf": [INT0, {"type": "array", "items": INT0, "minItems": 2, "maxItems": 2},
+                                     {"type": "array", "items": INT0, "minItems": 4, "maxItems": 4}]}
+pad_form = ArgType(_pad_form, {"oneOf": [*PADS["oneOf"], {"enum": ["same", "valid"]}]},
+                   "p, [ph, pw], [top, bottom, left, right], valid or same")
+
+
+def explicit_pads(what_for: str) -> ArgType:
+    """Padding amounts only ('same' depends on a kernel this kind does not have)."""
+    def parse(node: YNode, what: str) -> Padding:
+        pad = _pad_form(node, what)
+        if pad == "same":
+            raise SpecError(f"{what_for} needs explicit amounts; 'same' depends on a kernel", node.pos, code="E111")
+        return pad
+
+    return ArgType(parse, {"oneOf": [*PADS["oneOf"], {"enum": ["valid"]}]}, "p, [ph, pw] or [top, bottom, left, right]")

@@ -6,18 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.args import pad_form
+from cnncalc.layers.args import name_ref, pad_form
 from cnncalc.layers.base import Layer, Pad4, Variant, arg, need_image, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, M, axes
 from cnncalc.layers.geometry import Offset, Reads
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.values import as_str
-from cnncalc.source.yamltree import YNode
-
-
-def _name(node: YNode, what: str) -> str:
-    return as_str(node, what)
 
 
 @register
@@ -33,7 +27,7 @@ class Crop(Layer):
     refs = ("to",)
     macs_formula = "0"
     conventions = NOTHING
-    to: str | None = arg(_name, None, "name of an earlier output whose H x W to crop to")
+    to: str | None = arg(name_ref, None, "name of an earlier output whose H x W to crop to")
     amount: Pad4 | str | None = arg(pad_form, None, "pixels removed from each edge")
 
     def validate(self) -> None:

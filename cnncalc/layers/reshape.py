@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.args import pad_form, pos_int
+from cnncalc.errors import ShapeError
+from cnncalc.layers.args import explicit_pads, pos_int
 from cnncalc.layers.base import Layer, Padding, Variant, arg, need_image, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, X, axes, mul
 from cnncalc.layers.geometry import WHOLE, Offset, Reads, Resample, Window
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.yamltree import YNode
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,13 +97,6 @@ class PixelUnshuffle(Mover):
                 Eq(("C_out",), f"{x.c} {X} {r} {X} {r}", out.c), "values are only moved: no parameters, 0 MACs"]
 
 
-def _nonneg_pad(node: YNode, what: str) -> Padding:
-    pad = pad_form(node, what)
-    if pad == "same":
-        raise SpecError("zeropad needs explicit amounts; 'same' depends on a kernel", node.pos, code="E111")
-    return pad
-
-
 @register
 @dataclass(frozen=True, kw_only=True)
 class ZeroPad(Mover):
@@ -113,7 +105,7 @@ class ZeroPad(Mover):
     kind = "zeropad"
     aliases = ("zeropadding", "pad")
     main = "padding"
-    padding: Padding = arg(_nonneg_pad, doc="p, [ph, pw] or [top, bottom, left, right]")
+    padding: Padding = arg(explicit_pads("zeropad"), doc="p, [ph, pw] or [top, bottom, left, right]")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]

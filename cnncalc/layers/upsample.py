@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers.args import choice, pair
+from cnncalc.errors import ShapeError, SpecError, clip
+from cnncalc.layers.args import ArgType, choice, pair
 from cnncalc.layers.base import Pair, arg, need_image, register
 from cnncalc.layers.counting import Rule, Term, per_out
 from cnncalc.layers.formula import Eq, Line, X, axes
@@ -28,11 +28,15 @@ def _factor(node: YNode, what: str) -> Factor:
         return as_int(node, what, minimum=1)
     value = as_float(node, what, 0.0, MAX_FACTOR)  # refuses anything but a plain number
     if value <= 0:
-        raise SpecError(f"{what} must be above 0, got {value:g}", node.pos, code="E111")
+        written = clip(node.value.strip()) if isinstance(node, YScalar) else "0"
+        mantissa = re.split("[eE]", written)[0]
+        underflow = (f"{written} is below the smallest positive double: PyTorch's float would be 0"
+                     if re.search("[1-9]", mantissa) else None)
+        raise SpecError(f"{what} must be above 0, got {written}", node.pos, hint=underflow, code="E111")
     return int(value) if value.is_integer() else value
 
 
-def _factors(node: YNode, what: str) -> tuple[Factor, Factor]:
+def _parse_factors(node: YNode, what: str) -> tuple[Factor, Factor]:
     if isinstance(node, YSeq):
         if len(node.items) != 2:
             raise SpecError(f"{what} must be a number or a list of 2 numbers, got {describe(node)}", node.pos,
@@ -40,6 +44,11 @@ def _factors(node: YNode, what: str) -> tuple[Factor, Factor]:
         return _factor(node.items[0], what), _factor(node.items[1], what)
     f = _factor(node, what)
     return f, f
+
+
+FACTOR_SCHEMA = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_FACTOR}
+_factors = ArgType(_parse_factors, {"oneOf": [FACTOR_SCHEMA, {"type": "array", "items": FACTOR_SCHEMA, "minItems": 2,
+                                                              "maxItems": 2}]}, "s or [sh, sw]: integer or decimal")
 
 
 def scaled(size: int, factor: Factor) -> int:
