@@ -53,7 +53,7 @@ def _value(schema: Any) -> dict[str, Any]:
 
 def _arguments(cls: type) -> dict[str, Any]:
     props: dict[str, Any] = {}
-    for f in arg_fields(cls):  # type: ignore[arg-type]
+    for f in arg_fields(cls):
         t = f.metadata["parse"]
         default = "required" if f.default is MISSING else f"default {f.default}"
         props[f.name] = {**_value(t.schema), "description": f"{f.metadata['doc']} ({t.name}; {default})"}
