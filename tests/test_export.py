@@ -51,6 +51,7 @@ EVERY_KIND = textwrap.dedent("""\
       - zeropad: 1
       - crop: {to: u}
       - crop: 1
+      - scale
       - upsample: {size: [8, 8], mode: bilinear}
       - adaptive_maxpool: 6
       - adaptive_avgpool: [4, 4]

@@ -108,6 +108,13 @@ CASES: dict[str, str] = {
     "crop amount": net("8x8x2", "crop: [1, 2, 3, 0]"),
     "crop to name (odd difference)": net("5x5x2", "conv: {filters: 2, kernel: 2}\n    name: small",
                                          "zeropad: [2, 3, 1, 2]", "crop: {to: small}"),
+    "crop like with an offset": net("5x6x2", "conv: {filters: 2, kernel: 2}\n    name: small",
+                                    "zeropad: [2, 3, 1, 2]", "crop: {like: small, offset: [1, 3]}"),
+    "upsample like (odd size, each mode)": net("9x7x2", "conv: {filters: 2, kernel: 1}\n    name: ref", "maxpool: 2",
+                                               "upsample: {like: ref}", "maxpool: 3",
+                                               "upsample: {like: ref, mode: bilinear}", "maxpool: 2",
+                                               "upsample: {like: ref, mode: bicubic}"),
+    "scale (layer scale) on an image and a vector": net("3x3x4", "scale", "scale: 0.5", "flatten", "layer_scale"),
     "se reduction": net("4x4x8", "se: 4"),
     "se squeeze divisible silu hardsigmoid": net(
         "3x3x12", "se: {reduction: 4, divisible_by: 8, activation: silu, gate: hardsigmoid}"),

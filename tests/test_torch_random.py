@@ -93,7 +93,7 @@ def layer(draw: Any, x: Shape) -> Any:
     anywhere = [
         "dense", "bn", "layernorm", "groupnorm", "flatten", "channel_split", "relu", "relu6", "gelu", "silu",
         "hardswish", "sigmoid", "hardsigmoid", "tanh", "softmax", "identity", "leaky_relu", "elu", "dropout",
-        "prelu", "mish", "softplus",
+        "prelu", "mish", "softplus", "scale",
     ]
     # Image kinds twice as likely: they have the arguments worth exploring.
     kind = draw(st.sampled_from(anywhere + image_kinds * 2 if x.is_image else anywhere))
@@ -177,6 +177,8 @@ def layer(draw: Any, x: Shape) -> Any:
         a = {"rate": draw(st.sampled_from([0.0, 0.5]))}
     elif kind == "lrn":
         a = {"size": draw(st.integers(1, 5))}
+    elif kind == "scale":
+        a = draw(st.sampled_from([{}, {"init": 0.5}]))
     else:
         a = {}
     main = REGISTRY[kind].main
@@ -226,7 +228,8 @@ BLOCKS = {
 @st.composite
 def step(draw: Any, x: Shape, names: dict[str, Shape], blocks: bool) -> Any:
     """One entry of the top-level layer list."""
-    what = draw(st.sampled_from(["layer"] * 6 + ["merge", "merge", "aux", "crop_to", "repeat"] + ["block"] * blocks))
+    what = draw(st.sampled_from(["layer"] * 6 + ["merge", "merge", "aux", "crop_to", "resize_to", "repeat"]
+                                + ["block"] * blocks))
     if what == "merge" and x.is_image:
         op = draw(st.sampled_from(["concat", "add", "multiply"]))
         same = [n for n, s in names.items() if s == x]
@@ -255,7 +258,17 @@ def step(draw: Any, x: Shape, names: dict[str, Shape], blocks: bool) -> Any:
     if what == "crop_to" and x.is_image:
         smaller = [n for n, s in names.items() if s.is_image and s.h <= x.h and s.w <= x.w]
         if smaller:
-            return {"crop": {"to": draw(st.sampled_from(smaller))}}
+            ref = draw(st.sampled_from(smaller))
+            crop: dict[str, Any] = {draw(st.sampled_from(["to", "like"])): ref}
+            if draw(st.booleans()):  # a corner of the cut instead of the centre (FCN's offset crop)
+                room = (x.h - names[ref].h, x.w - names[ref].w)
+                crop["offset"] = [draw(st.integers(0, room[0])), draw(st.integers(0, room[1]))]
+            return {"crop": crop}
+    if what == "resize_to" and x.is_image:
+        images = [n for n, s in names.items() if s.is_image]
+        if images:
+            return {"upsample": {"like": draw(st.sampled_from(images)),
+                                 "mode": draw(st.sampled_from(["nearest", "bilinear", "bicubic"]))}}
     if what == "repeat":
         return {"relu" if not x.is_image else "conv": None if not x.is_image else {"filters": x.c, "kernel": 1},
                 "repeat": draw(st.integers(2, 3))}

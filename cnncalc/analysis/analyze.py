@@ -113,7 +113,7 @@ def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     if exc.hint is None:
         meant = channels_first(graph.input)
         hints = [h for h in (f"input is H x W x C: did you mean {meant}?" if meant else None,
-                             _explain_mismatch(graph, node, failed.shapes) if len(ins) > 1 else None,
+                             _explain_mismatch(graph, node, failed.shapes) if node.layer.arity == 0 else None,
                              nearest_working(graph)) if h]
         exc.hint = "; ".join(hints) or None
     exc.at(node.pos, node.trace)

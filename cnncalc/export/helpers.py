@@ -78,19 +78,46 @@ class SqueezeExcitation(nn.Module):
 ''',
     "Crop2d": '''
 class Crop2d(nn.Module):
-    """Remove (top, bottom, left, right) rows and columns; or, given a reference tensor,
-    centre-crop to its height and width (an odd extra row or column goes from the bottom/right)."""
+    """Remove (top, bottom, left, right) rows and columns; or, given a reference tensor, crop
+    to its height and width: centred (an odd extra row or column goes from the bottom/right),
+    or from ``offset`` (top, left) as Caffe's Crop layer."""
 
-    def __init__(self, top: int = 0, bottom: int = 0, left: int = 0, right: int = 0) -> None:
+    def __init__(
+        self, top: int = 0, bottom: int = 0, left: int = 0, right: int = 0, offset: tuple[int, int] | None = None
+    ) -> None:
         super().__init__()
         self.edges = (top, bottom, left, right)
+        self.offset = offset
 
     def forward(self, x: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
         top, bottom, left, right = self.edges
         if like is not None:
             dh, dw = x.shape[2] - like.shape[2], x.shape[3] - like.shape[3]
-            top, bottom, left, right = dh // 2, dh - dh // 2, dw // 2, dw - dw // 2
+            top, left = self.offset if self.offset is not None else (dh // 2, dw // 2)
+            bottom, right = dh - top, dw - left
         return x[:, :, top : x.shape[2] - bottom, left : x.shape[3] - right]
+''',
+    "ResizeLike": '''
+class ResizeLike(nn.Module):
+    """Resize to the height and width of a reference tensor (nn.Upsample with its size taken at run time)."""
+
+    def __init__(self, mode: str = "nearest") -> None:
+        super().__init__()
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        return nn.functional.interpolate(x, size=like.shape[2:], mode=self.mode)
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """A learned scale per channel (ConvNeXt's layer scale): C parameters, one product per value."""
+
+    def __init__(self, channels: int, init: float = 1e-6, image: bool = True) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.full((channels, 1, 1) if image else (channels,), init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale
 ''',
     "ChannelSplit": '''
 class ChannelSplit(nn.Module):

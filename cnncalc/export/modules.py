@@ -246,6 +246,12 @@ def _simple(L: Layer, ins: tuple[Shape, ...], out: Shape) -> Emit:
     return Emit(Call(SIMPLE[L.kind]))
 
 
+@emits("scale")
+def _scale(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
+    x = ins[0]
+    return Emit(Call("LayerScale", (x.c,), {"init": L.init, **opts(image=(x.is_image, True))}), ("LayerScale",))
+
+
 @emits("softmax", "leaky_relu", "elu", "dropout", "lrn", "prelu", "pixel_shuffle", "pixel_unshuffle")
 def _with_arg(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
     return Emit({
@@ -264,6 +270,8 @@ def _with_arg(L: Any, ins: tuple[Shape, ...], out: Shape) -> Emit:
 
 @emits("upsample")
 def _upsample(L: Upsample, ins: tuple[Shape, ...], out: Shape) -> Emit:
+    if L.like is not None:  # to the size of the reference given as the second input
+        return Emit(Call("ResizeLike", (), opts(mode=(L.mode, "nearest"))), ("ResizeLike",))
     kw: dict[str, Any] = {"size": L.size} if L.size is not None else {"scale_factor": L.scale}
     return Emit(Call("nn.Upsample", (), {**kw, **opts(mode=(L.mode, "nearest"))}))
 
@@ -277,8 +285,9 @@ def _zeropad(L: ZeroPad, ins: tuple[Shape, ...], out: Shape) -> Emit:
 
 @emits("crop")
 def _crop(L: Crop, ins: tuple[Shape, ...], out: Shape) -> Emit:
-    if L.to is not None:  # centre-crop to the reference given as the second input
-        return Emit(Call("Crop2d"), ("Crop2d",))
+    if L.reference is not None:  # crop to the size of the reference given as the second input
+        offset = {"offset": Code(f"({L.offset[0]}, {L.offset[1]})")} if L.offset is not None else {}
+        return Emit(Call("Crop2d", (), offset), ("Crop2d",))
     return Emit(Call("Crop2d", L.edges(ins)), ("Crop2d",))
 
 

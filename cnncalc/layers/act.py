@@ -111,6 +111,28 @@ class PReLU(Elementwise):
 
 @register
 @dataclass(frozen=True, kw_only=True)
+class Scale(Elementwise):
+    """A learned scale per channel (ConvNeXt's layer scale, CaiT's LayerScale): x · γ_c.
+
+    params = C; MACs = 0 in the torchvision convention (an element-wise product, as a gate).
+    """
+
+    kind = "scale"
+    aliases = ("layer_scale",)
+    main = "init"
+    conventions = Rule(NONE, NONE, Term(lambda L, ins, out, m: out.numel, "1 per element"))
+    init: float = arg(_real, 1e-6, "initial value of every γ (ConvNeXt: 1e-6); counts do not depend on it")
+
+    def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
+        return Cost(trainable=inputs[0].c)
+
+    def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
+        return [(f"params = {cost.params:,} (one learned γ per channel); shape unchanged;"
+                 " an element-wise product counts 0 MACs (see --conventions)")]
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
 class ELU(Elementwise):
     """x if x > 0 else alpha · (e^x − 1)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError, clip
-from cnncalc.layers.args import ArgType, choice, pair
+from cnncalc.layers.args import ArgType, choice, name_ref, pair
 from cnncalc.layers.base import Pair, arg, need_image, register
 from cnncalc.layers.counting import Rule, Term, per_out
 from cnncalc.layers.formula import Eq, Line, X, axes
@@ -64,11 +64,13 @@ FVCORE_UPSAMPLE = {"nearest": 1, "bilinear": 4, "bicubic": 0}  # aten::upsample_
 @register
 @dataclass(frozen=True, kw_only=True)
 class Upsample(Mover):
-    """Resize by a ``scale`` (out = floor(in · s), as PyTorch) or to a ``size``; 0 MACs."""
+    """Resize by a ``scale`` (out = floor(in · s), as PyTorch), to a ``size``, or to the H x W of
+    an earlier output (``like: NAME``: a decoder back to its encoder's size at any input); 0 MACs."""
 
     kind = "upsample"
     aliases = ("upsampling", "interpolate")
     main = "scale"
+    refs = ("like",)
     conventions = Rule(
         Term(lambda L, ins, out, m: FVCORE_UPSAMPLE[L.mode] * out.numel, "nearest 1, bilinear 4, bicubic 0 per output element"),
         per_out(1),
@@ -76,17 +78,21 @@ class Upsample(Mover):
     )
     scale: tuple[Factor, Factor] | None = arg(_factors, None, "factor: s or [sh, sw]; integer or decimal")
     size: Pair | None = arg(pair, None, "output size: n or [h, w] (instead of scale)")
+    like: str | None = arg(name_ref, None, "name of an earlier output whose H x W to resize to")
     mode: str = arg(choice("nearest", "bilinear", "bicubic"), "nearest", "interpolation")
 
     def validate(self) -> None:
-        if (self.scale is None) == (self.size is None):
-            raise SpecError("upsample takes exactly one of 'scale' and 'size'", code="E123")
+        if sum(v is not None for v in (self.scale, self.size, self.like)) != 1:
+            raise SpecError("upsample takes exactly one of 'scale', 'size' and 'like'", code="E123")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]
         need_image(x, self.kind)
         if self.size is not None:
             return Shape((*self.size, x.c))
+        if self.like is not None:
+            need_image(inputs[1], self.kind)
+            return Shape((inputs[1].h, inputs[1].w, x.c))
         assert self.scale is not None
         h, w = scaled(x.h, self.scale[0]), scaled(x.w, self.scale[1])
         if h < 1 or w < 1:
@@ -104,6 +110,8 @@ class Upsample(Mover):
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x = inputs[0]
+        if self.like is not None:
+            return [f"output size from '{self.like}': {out.h}x{out.w}; 0 MACs ({self.mode})"]
         if self.scale is None:
             return [f"output size given: {out.h}x{out.w}; 0 MACs ({self.mode})"]
 
