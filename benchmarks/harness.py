@@ -65,7 +65,7 @@ def paired(a: list[str], b: list[str], repeat: int, tty: bool = False) -> tuple[
         ra.append(run(a, tty))
         rb.append(run(b, tty))
     ratio = statistics.median(x.seconds / y.seconds for x, y in zip(ra, rb))
-    med = lambda rs: Run(statistics.median(r.seconds for r in rs), int(statistics.median(r.peak_kib for r in rs)))  # noqa: E731
+    med = lambda rs: Run(statistics.median(r.seconds for r in rs), int(statistics.median(r.peak_kib for r in rs)))
     return med(ra), med(rb), ratio
 
 
