@@ -315,3 +315,51 @@ def test_autoencoder_against_torch() -> None:
         )  # fmt: skip
 
     _check_against_torch("autoencoder", autoencoder, (1, 28, 28))
+
+
+# -- the bundled seed specs pass `cnncalc check` ----------------------------------------
+
+SEED_SPECS = sorted(SPECS.glob("seed*.yaml"))
+
+
+def test_every_seed_case_has_a_spec() -> None:
+    numbers = sorted(int(m.group(1)) for p in SEED_SPECS if (m := re.match(r"seed(\d+)_", p.name)))
+    assert numbers == list(range(1, 9))
+
+
+@pytest.mark.parametrize("spec", [*SEED_SPECS, SPECS / "lenet5.yaml"], ids=lambda p: p.stem)
+def test_cnncalc_check_passes_on_seed_spec(spec: Path) -> None:
+    res = runner.invoke(app, ["check", str(spec)])
+    assert res.exit_code == 0, res.output
+    m = re.search(r"(\d+) passed, (\d+) failed", res.stdout)
+    assert m is not None, res.stdout
+    # the spec does claim something: per-layer checks as well as totals
+    assert int(m.group(1)) >= 3 and m.group(2) == "0"
+    assert "totals" in res.stdout
+
+
+def test_seed4_spec_shows_both_paddings_and_the_bottleneck() -> None:
+    res = runner.invoke(app, ["check", str(SPECS / "seed4_bottleneck.yaml")])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+
+    def claimed(name: str, field: str) -> str:
+        hits = [ln for ln in lines if ln.split()[1:3] == [name, field]]
+        assert len(hits) == 1, (name, field, res.stdout)
+        return hits[0]
+
+    assert "computed 28x28x32" in claimed("conv5x5_same", "output")
+    assert "computed 120,422,400" in claimed("conv5x5_same", "macs")
+    assert "computed 24x24x32" in claimed("conv5x5_valid", "output")
+    assert "computed 88,473,600" in claimed("conv5x5_valid", "macs")
+    assert "computed 12,443,648" in claimed("with_bottleneck", "macs")
+
+
+def test_seed_spec_check_fails_when_a_claim_is_wrong(tmp_path: Path) -> None:
+    # guard against a check that cannot fail: seed 3 with its first output claimed wrong
+    text = (SPECS / "seed3_two_convs.yaml").read_text().replace("output: 7x7x4", "output: 8x8x4", 1)
+    bad = tmp_path / "seed3_wrong.yaml"
+    bad.write_text(text)
+    res = runner.invoke(app, ["check", str(bad)])
+    assert res.exit_code == 1
+    assert "FAIL" in res.stdout and "8x8x4" in res.stdout
