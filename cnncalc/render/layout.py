@@ -1,0 +1,198 @@
+"""Aligned text tables that never cut a number.
+
+A :class:`Grid` is what a table shows: a title, columns, rows of cells, footer lines.
+:func:`fit` chooses how to lay it out in a width (a terminal's) and :func:`styled_lines`
+draws it as lines of ``(text, style)`` spans: the same characters whether they go to a pipe
+(joined with :func:`plain`) or to a terminal (where ``render.terminal`` only adds the styles).
+
+When the table is too wide, in this order: the humanised suffixes of numbers go
+(``117,600 (117.6K)`` -> ``117,600``), the column gaps narrow, long names wrap, the share
+column goes, names wrap harder; if even that does not fit, the plain layout is printed and the
+terminal wraps its lines.  A number is never shortened, and no cell is ever blank because
+of the width.  Without a width (a pipe) names wrap at :data:`LABEL_WIDTH` columns, so a
+pathological name costs its own length, not its length times the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from cnncalc.errors import display_width
+
+Span = tuple[str, str]  # (text, style); style "" is none
+StyledLine = tuple[Span, ...]
+
+LABEL_WIDTH = 48  # widest name column before names wrap (pipes too)
+INDENT = 2
+
+
+class Role(Enum):
+    """How a column may give way when space is short."""
+
+    TEXT = "text"  # kept whole (kinds, shapes, marks)
+    LABEL = "label"  # user names: wrap onto continuation lines
+    NUMBER = "number"  # never cut; its cells' humanised suffix may go
+    SHARE = "share"  # a percentage column: dropped before names wrap hard
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    right: bool = False
+    role: Role = Role.TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: its text, an optional suffix that may be dropped (' (117.6K)'), a style."""
+
+    text: str
+    extra: str = ""
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    footer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which columns show, how wide, with or without suffixes, and the gap between columns."""
+
+    keep: tuple[int, ...]
+    widths: tuple[int, ...]
+    extra: bool
+    gap: int
+
+    @property
+    def span(self) -> int:
+        """Columns the widest line takes: the rule under the header."""
+        return 1 + sum(self.widths) + self.gap * len(self.widths)
+
+
+def _natural(grid: Grid, i: int, extra: bool) -> int:
+    width = display_width(grid.columns[i].name)
+    for row in grid.rows:
+        cell = row[i]
+        width = max(width, display_width(cell.text + cell.extra if extra else cell.text))
+    return width
+
+
+def _layout(grid: Grid, extra: bool, share: bool, gap: int) -> Layout:
+    keep = tuple(i for i, c in enumerate(grid.columns) if share or c.role is not Role.SHARE)
+    widths = []
+    for i in keep:
+        w = _natural(grid, i, extra)
+        widths.append(min(w, LABEL_WIDTH) if grid.columns[i].role is Role.LABEL else w)
+    return Layout(keep, tuple(widths), extra, gap)
+
+
+def _squeeze(grid: Grid, lay: Layout, width: int, floor: int) -> Layout:
+    """Narrow the name columns (widest first, none below ``floor``) until ``lay`` fits ``width``."""
+    excess = lay.span - width
+    widths = list(lay.widths)
+    labels = sorted((j for j, i in enumerate(lay.keep) if grid.columns[i].role is Role.LABEL), key=lambda j: -widths[j])
+    for j in labels:
+        give = max(0, min(excess, widths[j] - floor))
+        widths[j] -= give
+        excess -= give
+    return Layout(lay.keep, tuple(widths), lay.extra, lay.gap)
+
+
+# (keep suffixes, keep the share column, gap, narrowest name when wrapping or None)
+_STEPS = ((True, True, 3, None), (False, True, 3, None), (False, True, 2, None), (False, True, 2, 12),
+          (False, False, 2, None), (False, False, 2, 6))
+
+
+def fit(grid: Grid, width: int | None = None) -> Layout:
+    """The first layout of :data:`_STEPS` that fits ``width``; the plain layout otherwise."""
+    plain = _layout(grid, True, True, 3)
+    if width is None or plain.span <= width:
+        return plain
+    for extra, share, gap, floor in _STEPS[1:]:
+        lay = _layout(grid, extra, share, gap)
+        if floor is not None:
+            lay = _squeeze(grid, lay, width, floor)
+        if lay.span <= width:
+            return lay
+    return plain
+
+
+def fold(text: str, width: int) -> list[str]:
+    """``text`` cut into pieces of at most ``width`` terminal columns (at least one character each)."""
+    if display_width(text) <= width:
+        return [text]
+    out, piece, used = [], "", 0
+    for ch in text:
+        w = display_width(ch)
+        if piece and used + w > width:
+            out.append(piece)
+            piece, used = "", 0
+        piece += ch
+        used += w
+    return [*out, piece] if piece else out
+
+
+def _pad(spans: list[Span], width: int, right: bool) -> list[Span]:
+    room = width - sum(display_width(t) for t, _ in spans)
+    fill = (" " * max(room, 0), "")
+    return [fill, *spans] if right else [*spans, fill]
+
+
+def _cells(grid: Grid, lay: Layout, row: Sequence[Cell]) -> list[list[list[Span]]]:
+    """Per shown column, the cell's physical lines as spans (names may take several)."""
+    out = []
+    for i, w in zip(lay.keep, lay.widths, strict=True):
+        cell, col = row[i], grid.columns[i]
+        if col.role is Role.LABEL:
+            out.append([[(piece, cell.style)] for piece in fold(cell.text, w)])
+            continue
+        spans = [(cell.text, cell.style)]
+        if lay.extra and cell.extra:
+            spans.append((cell.extra, "dim"))
+        out.append([spans])
+    return out
+
+
+def _line(grid: Grid, lay: Layout, parts: Iterable[list[Span]]) -> StyledLine:
+    spans: list[Span] = [(" " * INDENT, "")]
+    for j, (spans_j, i, w) in enumerate(zip(parts, lay.keep, lay.widths, strict=True)):
+        if j:
+            spans.append((" " * lay.gap, ""))
+        spans += _pad(spans_j, w, grid.columns[i].right)
+    while spans and not spans[-1][0].strip():  # no trailing blanks
+        spans.pop()
+    if spans:
+        spans[-1] = (spans[-1][0].rstrip(), spans[-1][1])
+    return tuple(spans)
+
+
+def styled_lines(grid: Grid, lay: Layout) -> list[StyledLine]:
+    """The whole table: title, header, rule, rows (wrapped names on continuation lines), footer."""
+    header = [[(grid.columns[i].name, "bold")] for i in lay.keep]
+    out: list[StyledLine] = [((grid.title, "bold"),), (), _line(grid, lay, header),
+                             ((" " + "─" * (lay.span - 1), "dim"),)]
+    for row in grid.rows:
+        cells = _cells(grid, lay, row)
+        for k in range(max(len(c) for c in cells)):
+            out.append(_line(grid, lay, (c[k] if k < len(c) else [] for c in cells)))
+    if grid.footer:
+        out.append(())
+        out += [((line, ""),) for line in grid.footer]
+    return out
+
+
+def plain(lines: Iterable[StyledLine]) -> str:
+    """The lines as text, each ending in a newline."""
+    return "".join("".join(t for t, _ in line) + "\n" for line in lines)
+
+
+def render(grid: Grid, width: int | None = None) -> str:
+    """``grid`` as plain text laid out for ``width`` columns (``None``: a pipe, no limit)."""
+    return plain(styled_lines(grid, fit(grid, width)))
