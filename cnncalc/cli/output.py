@@ -88,9 +88,13 @@ def show_grid(grid: Grid) -> None:
     if console is None:
         write_out(plain(styled_lines(grid, fit(grid))))
         return
+    layout = fit(grid, console.width)
+    if layout.span > console.width:  # nothing fits (COLUMNS=20, or 0): the plain text, all of it
+        write_out(plain(styled_lines(grid, layout)))
+        return
     from cnncalc.render.terminal import ansi
 
-    write_out(ansi(styled_lines(grid, fit(grid, console.width)), console))
+    write_out(ansi(styled_lines(grid, layout), console))
 
 
 def show_report(report: Report, fmt: str, depth: int | None, flops: bool = False) -> None:

@@ -25,7 +25,10 @@ ASCII = str.maketrans({"─": "-", "−": "-", "—": "--", "×": "x", "·": "*"
 def encodable(stream: TextIO, text: str) -> str:
     """``text`` as ``stream`` can encode it: unchanged when it can, else with the ASCII fallback."""
     encoding = getattr(stream, "encoding", None) or "utf-8"
-    errors = getattr(stream, "errors", None) or "strict"
+    # Tested strictly: standard error's own 'backslashreplace' would accept '−' as '\u2212'.
+    # Lone surrogates (undecodable bytes of a file name) go back out as those bytes where the
+    # stream says so.
+    errors = "surrogateescape" if getattr(stream, "errors", None) == "surrogateescape" else "strict"
     try:
         text.encode(encoding, errors)
         return text

@@ -6,8 +6,9 @@ draws it as lines of ``(text, style)`` spans: the same characters whether they g
 (joined with :func:`plain`) or to a terminal (where ``render.terminal`` only adds the styles).
 
 When the table is too wide, in this order: the humanised suffixes of numbers go
-(``117,600 (117.6K)`` -> ``117,600``), the column gaps narrow, long names wrap, the share
-column goes, names wrap harder; if even that does not fit, the plain layout is printed and the
+(``117,600 (117.6K)`` -> ``117,600``), the column gaps narrow, long names and kinds wrap, the
+input column goes (a layer's input is the output on the line above), they wrap harder, and only
+then the share column goes; if even that does not fit, the plain layout is printed and the
 terminal wraps its lines.  A number is never shortened, and no cell is ever blank because
 of the width.  Without a width (a pipe) names wrap at :data:`LABEL_WIDTH` columns, so a
 pathological name costs its own length, not its length times the number of rows.
@@ -18,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
-from cnncalc.errors import display_width
+from cnncalc.errors import display_width as _wide_width
 
 Span = tuple[str, str]  # (text, style); style "" is none
 StyledLine = tuple[Span, ...]
@@ -28,13 +30,19 @@ LABEL_WIDTH = 48  # widest name column before names wrap (pipes too)
 INDENT = 2
 
 
+def display_width(text: str) -> int:
+    """Terminal columns of ``text`` (ASCII, nearly every cell, without looking at each character)."""
+    return len(text) if text.isascii() else _wide_width(text)
+
+
 class Role(Enum):
     """How a column may give way when space is short."""
 
-    TEXT = "text"  # kept whole (kinds, shapes, marks)
-    LABEL = "label"  # user names: wrap onto continuation lines
+    TEXT = "text"  # kept whole (shapes, marks)
+    LABEL = "label"  # names and kinds: wrap onto continuation lines
     NUMBER = "number"  # never cut; its cells' humanised suffix may go
-    SHARE = "share"  # a percentage column: dropped before names wrap hard
+    CONTEXT = "context"  # repeats what is shown elsewhere (a layer's input is the output above): may go
+    SHARE = "share"  # a percentage column: the last to go
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +52,9 @@ class Column:
     role: Role = Role.TEXT
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell: its text, an optional suffix that may be dropped (' (117.6K)'), a style."""
+class Cell(NamedTuple):
+    """One cell: its text, an optional suffix that may be dropped (' (117.6K)'), a style.
+    (A tuple: a big table builds hundreds of thousands of them.)"""
 
     text: str
     extra: str = ""
@@ -84,8 +92,8 @@ def _natural(grid: Grid, i: int, extra: bool) -> int:
     return width
 
 
-def _layout(grid: Grid, extra: bool, share: bool, gap: int) -> Layout:
-    keep = tuple(i for i, c in enumerate(grid.columns) if share or c.role is not Role.SHARE)
+def _layout(grid: Grid, extra: bool, drop: frozenset[Role], gap: int) -> Layout:
+    keep = tuple(i for i, c in enumerate(grid.columns) if c.role not in drop)
     widths = []
     for i in keep:
         w = _natural(grid, i, extra)
@@ -94,29 +102,36 @@ def _layout(grid: Grid, extra: bool, share: bool, gap: int) -> Layout:
 
 
 def _squeeze(grid: Grid, lay: Layout, width: int, floor: int) -> Layout:
-    """Narrow the name columns (widest first, none below ``floor``) until ``lay`` fits ``width``."""
+    """Narrow the name and kind columns, always the widest of them by one, none below ``floor``,
+    until ``lay`` fits ``width`` (or they are all at ``floor``)."""
     excess = lay.span - width
     widths = list(lay.widths)
-    labels = sorted((j for j, i in enumerate(lay.keep) if grid.columns[i].role is Role.LABEL), key=lambda j: -widths[j])
-    for j in labels:
-        give = max(0, min(excess, widths[j] - floor))
-        widths[j] -= give
-        excess -= give
+    labels = [j for j, i in enumerate(lay.keep) if grid.columns[i].role is Role.LABEL]
+    while excess > 0 and labels:
+        j = max(labels, key=lambda j: widths[j])
+        if widths[j] <= floor:
+            break
+        widths[j] -= 1
+        excess -= 1
     return Layout(lay.keep, tuple(widths), lay.extra, lay.gap)
 
 
-# (keep suffixes, keep the share column, gap, narrowest name when wrapping or None)
-_STEPS = ((True, True, 3, None), (False, True, 3, None), (False, True, 2, None), (False, True, 2, 12),
-          (False, False, 2, None), (False, False, 2, 6))
+_NONE: frozenset[Role] = frozenset()
+_CONTEXT = frozenset({Role.CONTEXT})
+_BOTH = frozenset({Role.CONTEXT, Role.SHARE})
+# (keep suffixes, columns dropped, gap, narrowest name or kind when wrapping, or None)
+_STEPS = ((False, _NONE, 3, None), (False, _NONE, 2, None), (False, _NONE, 2, 12), (False, _CONTEXT, 2, 12),
+          (False, _CONTEXT, 2, 8), (False, _BOTH, 2, 8), (False, _BOTH, 2, 4))
 
 
 def fit(grid: Grid, width: int | None = None) -> Layout:
-    """The first layout of :data:`_STEPS` that fits ``width``; the plain layout otherwise."""
-    plain = _layout(grid, True, True, 3)
+    """The plain layout when it fits ``width`` (or there is none), else the first of
+    :data:`_STEPS` that fits; the plain layout again when none does."""
+    plain = _layout(grid, True, _NONE, 3)
     if width is None or plain.span <= width:
         return plain
-    for extra, share, gap, floor in _STEPS[1:]:
-        lay = _layout(grid, extra, share, gap)
+    for extra, drop, gap, floor in _STEPS:
+        lay = _layout(grid, extra, drop, gap)
         if floor is not None:
             lay = _squeeze(grid, lay, width, floor)
         if lay.span <= width:
@@ -125,24 +140,25 @@ def fit(grid: Grid, width: int | None = None) -> Layout:
 
 
 def fold(text: str, width: int) -> list[str]:
-    """``text`` cut into pieces of at most ``width`` terminal columns (at least one character each)."""
+    """``text`` cut into pieces of at most ``width`` terminal columns (at least one character each);
+    continuation pieces keep the text's indentation (a nested name stays under its block) while
+    that leaves room for half the width."""
     if display_width(text) <= width:
         return [text]
+    body = text.lstrip(" ")
+    indent = len(text) - len(body)
+    if body.startswith("▸ "):
+        indent += 2
+    indent = indent if indent <= width // 2 else 0
     out, piece, used = [], "", 0
     for ch in text:
         w = display_width(ch)
-        if piece and used + w > width:
+        if piece.strip() and used + w > width:
             out.append(piece)
-            piece, used = "", 0
+            piece, used = " " * indent, indent
         piece += ch
         used += w
-    return [*out, piece] if piece else out
-
-
-def _pad(spans: list[Span], width: int, right: bool) -> list[Span]:
-    room = width - sum(display_width(t) for t, _ in spans)
-    fill = (" " * max(room, 0), "")
-    return [fill, *spans] if right else [*spans, fill]
+    return [*out, piece] if piece.strip() else out
 
 
 def _cells(grid: Grid, lay: Layout, row: Sequence[Cell]) -> list[list[list[Span]]]:
@@ -161,15 +177,19 @@ def _cells(grid: Grid, lay: Layout, row: Sequence[Cell]) -> list[list[list[Span]
 
 
 def _line(grid: Grid, lay: Layout, parts: Iterable[list[Span]]) -> StyledLine:
-    spans: list[Span] = [(" " * INDENT, "")]
-    for j, (spans_j, i, w) in enumerate(zip(parts, lay.keep, lay.widths, strict=True)):
-        if j:
-            spans.append((" " * lay.gap, ""))
-        spans += _pad(spans_j, w, grid.columns[i].right)
-    while spans and not spans[-1][0].strip():  # no trailing blanks
-        spans.pop()
-    if spans:
-        spans[-1] = (spans[-1][0].rstrip(), spans[-1][1])
+    """One physical line: the cells padded to their columns' widths, no trailing blanks."""
+    spans: list[Span] = []
+    blank = INDENT  # blanks owed before the next text
+    for j, (cell, i, w) in enumerate(zip(parts, lay.keep, lay.widths, strict=True)):
+        blank += lay.gap if j else 0
+        cell = [s for s in cell if s[0]]
+        room = max(w - sum(display_width(t) for t, _ in cell), 0)
+        right = grid.columns[i].right
+        if cell:
+            spans.append((" " * (blank + room * right), ""))
+            spans += cell
+            blank = 0
+        blank += room * (not right or not cell)
     return tuple(spans)
 
 

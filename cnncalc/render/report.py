@@ -108,7 +108,8 @@ def table_grid(report: Report, depth: int | None = None, flops: bool = False) ->
     """The per-layer table: names wrap, numbers never shorten, the share column can go."""
     t, k = report.totals, 2 if flops else 1
     unit = "FLOPs" if flops else "MACs"
-    columns = [Column("name", role=Role.LABEL), Column("kind"), Column("input", True), Column("output", True),
+    columns = [Column("name", role=Role.LABEL), Column("kind", role=Role.LABEL), Column("input", True, Role.CONTEXT),
+               Column("output", True),
                Column(params_header(report), True, Role.NUMBER), Column(unit, True, Role.NUMBER),
                Column(f"{unit} %", True, Role.SHARE)]
     has_rf = any(r.rf is not None for r in report.rows)
