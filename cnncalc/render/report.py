@@ -163,8 +163,8 @@ def stats_note(report: Report) -> list[str]:
     t = report.totals
     if not t.non_trainable:
         return []
-    return [f"* params include {t.non_trainable:,} non-trainable running statistics (the mean and variance of"
-            f" norm layers); PyTorch's parameters() counts the {t.trainable:,} trainable ones"]
+    return [(f"* params include {t.non_trainable:,} non-trainable running statistics (the mean and variance of"
+             f" norm layers); PyTorch's parameters() counts the {t.trainable:,} trainable ones")]
 
 
 def title(report: Report, arrow: str = "->") -> str:
