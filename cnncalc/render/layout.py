@@ -149,16 +149,17 @@ def fold(text: str, width: int) -> list[str]:
     indent = len(text) - len(body)
     if body.startswith("▸ "):
         indent += 2
-    indent = indent if indent <= width // 2 else 0
-    out, piece, used = [], "", 0
+    indent = indent if indent <= width // 2 and indent + 2 <= width else 0
+    out, piece, used, fresh = [], "", 0, True  # fresh: no character of the text in this piece yet
     for ch in text:
         w = display_width(ch)
-        if piece.strip() and used + w > width:
+        if not fresh and used + w > width:
             out.append(piece)
-            piece, used = " " * indent, indent
+            piece, used, fresh = " " * indent, indent, True
         piece += ch
         used += w
-    return [*out, piece] if piece.strip() else out
+        fresh = False
+    return out if fresh else [*out, piece]
 
 
 def _cells(grid: Grid, lay: Layout, row: Sequence[Cell]) -> list[list[list[Span]]]:
