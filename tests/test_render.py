@@ -289,3 +289,31 @@ def test_different_warnings_are_all_shown() -> None:
 
     ws = [Lint("W101", f"p{i}", "maxpool", f"message {i}") for i in range(10)]
     assert warning_lines(ws) == [f"warning: p{i} (maxpool): message {i} [W101]" for i in range(10)]
+
+
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # newline aside
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from("ab[]/=:|*_`<>&\\\x1b\x07\x00\x9b\u202e\n\t中 "), min_size=1, max_size=12),
+                min_size=1, max_size=6, unique=True))
+def test_any_name_renders_in_every_format_without_control_or_markup(names: list[str]) -> None:
+    """Names made of markup, Markdown and control characters: every format renders (no exception,
+    rich's MarkupError included) and no raw control character reaches the output."""
+    from dataclasses import replace
+
+    from cnncalc.analysis.lint import Lint
+    from cnncalc.render import machine, messages
+    from cnncalc.render.terminal import ansi
+
+    base = analyze_text("input: 4x4x2\nlayers:\n" + "  - bn\n" * len(names) + "expect: {params: 1}\n")
+    rows = tuple(replace(r, name=n, group=(n,)) for r, n in zip(base.rows, names, strict=True))
+    report = Report(base.name, base.input, base.output, rows, base.checks)
+    grid = render.table_grid(report)
+    console = Console(force_terminal=True, width=60, color_system="truecolor")
+    outputs = [plain(styled_lines(grid, fit(grid))), plain(styled_lines(grid, fit(grid, 60))),
+               ansi(styled_lines(grid, fit(grid, 60)), console), render.to_markdown(report), machine.to_csv(report),
+               render.to_json(report), messages.checks_text(report), messages.checks_markdown(report),
+               "\n".join(warning_lines([Lint("W104", n, "bn", "m") for n in names]))]
+    for out in outputs:
+        assert not UNSAFE.search(strip_sgr(out)), out
