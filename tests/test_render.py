@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 import cnncalc.cli.output as cli_output
 from cnncalc import analyze_text
+from cnncalc.analysis.report import Report
 from cnncalc.cli.app import app
 from cnncalc.errors import display_width
 from cnncalc.render import report as render
 from cnncalc.render.layout import LABEL_WIDTH, Cell, Column, Grid, Role, fit, fold, plain, styled_lines
 from cnncalc.render.messages import REPEATS, warning_lines
-from cnncalc.shapes import Report
 
 runner = CliRunner()
 SPECS = Path(__file__).parent.parent / "specs"

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from cnncalc.analysis.analyze import accepted_sizes, analyze
+from cnncalc.analysis.analyze import analyze
+from cnncalc.analysis.sizes import accepted_sizes
 from cnncalc.cli.io import goes_to_stdout, write_output
 from cnncalc.cli.load import at_inputs, load_analysis, load_graph
 from cnncalc.cli.options import (
@@ -94,26 +95,24 @@ def summary(spec: SpecArg, fmt: FormatOpt = "table", depth: DepthOpt = None, rf:
             inputs: InputOpt = None, traceback: TracebackOpt = False, *, limits: Limits) -> None:
     """Per-layer table of shapes, parameters, MACs and memory, with totals."""
     if not inputs:
-        graph, report = load_analysis(spec, limits, traceback)
-        present(graph, report, fmt, depth, rf, convention, conventions, flops)
+        present(load_analysis(spec, limits, traceback)[1], fmt, depth, rf, convention, conventions, flops)
         return
     if len(inputs) > 1 and (rf or conventions or depth is not None):
         fail("--rf, --conventions and --depth show layers: give one --input with them, or compare totals without")
-    graph, graphs, reports = at_inputs(spec, inputs, limits, traceback)
+    graph, reports = at_inputs(spec, inputs, limits, traceback)
     if graph.claims or any(n.claims for n in graph.nodes) or any(g.claims for g in graph.groups.values()):
         write_err(f"note: the spec's expect: claims describe input {graph.input}; not judged at --input\n")
-    if len(graphs) == 1:
-        present(graphs[0], reports[0], fmt, depth, rf, convention, conventions, flops)
+    if len(reports) == 1:
+        present(reports[0], fmt, depth, rf, convention, conventions, flops)
         return
-    show_inputs(graph.name, convention, convention_totals(graphs, reports, convention), fmt, flops)
+    show_inputs(graph.name, convention, convention_totals(reports, convention), fmt, flops)
 
 
 @command("cnncalc check specs/resnet50.yaml")
 @with_limits()
 def check(spec: SpecArg, fmt: FormatOpt = "table", traceback: TracebackOpt = False, *, limits: Limits) -> None:
     """Judge every `expect:` claim in SPEC; exit 1 if any fails."""
-    graph, report = load_analysis(spec, limits, traceback)
-    report = reviewed(graph, report)
+    report = reviewed(load_analysis(spec, limits, traceback)[1]).report
     show_checks(report, fmt)
     if any(not c.ok for _, c in report.all_checks()):
         raise typer.Exit(1)
@@ -173,9 +172,9 @@ def explain(
     limits: Limits,
 ) -> None:
     """Every layer's output size, parameters and MACs as formulas with the numbers filled in."""
-    graph, report = load_analysis(spec, limits, traceback)
-    reviewed(graph, report)
-    show_explanations(graph, report, fmt, layer, traceback)
+    report = load_analysis(spec, limits, traceback)[1]
+    reviewed(report)
+    show_explanations(report, fmt, layer, traceback)
 
 
 def calc_graph(shape: str, layers: list[str], limits: Limits) -> Graph:
@@ -209,10 +208,10 @@ def calc(
     graph = guarded(sources, traceback, lambda: calc_graph(shape, layers, limits))
     report = guarded(sources, traceback, lambda: analyze(graph))
     if not explain_:
-        present(graph, report, fmt, None, rf, convention, conventions, flops)
+        present(report, fmt, None, rf, convention, conventions, flops)
         return
-    reviewed(graph, report)
-    show_explanations(graph, report, fmt, None, traceback)
+    reviewed(report)
+    show_explanations(report, fmt, None, traceback)
 
 
 @command("cnncalc kinds")

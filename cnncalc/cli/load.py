@@ -7,12 +7,12 @@ import sys
 from functools import partial
 
 from cnncalc.analysis.analyze import analyze, at_input
+from cnncalc.analysis.report import Report
 from cnncalc.cli.output import guarded
 from cnncalc.errors import SourcePos, SpecError, shown
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
-from cnncalc.shapes import Report
 from cnncalc.source.read import read_source, read_stream
 from cnncalc.spec.parse import parse, shape_argument
 
@@ -50,19 +50,18 @@ def load_analysis(spec: str, limits: Limits, traceback: bool) -> tuple[Graph, Re
     return graph, guarded(sources, traceback, lambda: analyze(graph))
 
 
-def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool) -> tuple[Graph, list[Graph], list[Report]]:
-    """SPEC at each ``--input``: the graphs and their analyses.  An error names the input size
+def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool) -> tuple[Graph, list[Report]]:
+    """SPEC, and its analysis at each ``--input``.  An error names the input size
     that caused it (``note: with --input 320x320x3, the 2nd of 3``)."""
     graph, sources = load_graph(spec, limits, traceback)
-    graphs, reports = [], []
+    reports = []
     for i, text in enumerate(inputs):
         source = f"<--input {i + 1}>"
         shape = guarded({source: text}, traceback, partial(shape_argument, text, source, "--input", limits))
         g = at_input(graph, shape)
         note = f"with --input {shown(text)}" + (f", the {_ordinal(i + 1)} of {len(inputs)}" if len(inputs) > 1 else "")
-        graphs.append(g)
         reports.append(guarded(sources, traceback, partial(analyze, g), note=note))
-    return graph, graphs, reports
+    return graph, reports
 
 
 def _ordinal(n: int) -> str:

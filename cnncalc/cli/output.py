@@ -16,15 +16,14 @@ import typer
 
 from cnncalc.analysis import conventions as mac_conventions
 from cnncalc.analysis.lint import Lint
-from cnncalc.analysis.review import review
+from cnncalc.analysis.report import Report
+from cnncalc.analysis.review import Reviewed, review
 from cnncalc.cli.streams import write_err, write_out
 from cnncalc.errors import CnnCalcError, format_error, visible
 from cnncalc.explain.explanation import explain
-from cnncalc.graph.nodes import Graph
 from cnncalc.render import explanations, machine, messages, views
 from cnncalc.render import report as render
 from cnncalc.render.layout import Grid, fit, plain, styled_lines
-from cnncalc.shapes import Report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -64,17 +63,18 @@ def guarded(sources: dict[str, str], traceback: bool, fn: Callable[[], T], note:
         raise typer.Exit(2) from None
 
 
-def reviewed(graph: Graph, report: Report, convention: str = "torchvision", rf: bool = False) -> Report:
-    """The one place the CLI runs the review (hints, warnings, receptive field, convention);
-    its warnings go to standard error.  The seam for a review that returns one frozen value."""
-    report, warnings = review(graph, report, convention, rf)
-    show_warnings(warnings)
-    return report
+def reviewed(report: Report, convention: str = "torchvision", rf: bool = False,
+             all_conventions: bool = False) -> Reviewed:
+    """The one place the CLI runs the review (hints, warnings, receptive field, conventions);
+    its warnings go to standard error."""
+    done = review(report, convention, rf, all_conventions=all_conventions)
+    show_warnings(done.warnings)
+    return done
 
 
-def convention_totals(graphs: Sequence[Graph], reports: Sequence[Report], convention: str) -> list[Report]:
+def convention_totals(reports: Sequence[Report], convention: str) -> list[Report]:
     """Each report with its MACs counted in ``convention`` (``summary`` at several inputs: totals only)."""
-    return [mac_conventions.under(g, r, convention) for g, r in zip(graphs, reports, strict=True)]
+    return [mac_conventions.under(r, convention) for r in reports]
 
 
 def show_warnings(warnings: Sequence[Lint]) -> None:
@@ -108,17 +108,18 @@ def show_report(report: Report, fmt: str, depth: int | None, flops: bool = False
         show_grid(render.table_grid(report, depth, flops))
 
 
-def present(graph: Graph, report: Report, fmt: str, depth: int | None, rf: bool, convention: str,
+def present(report: Report, fmt: str, depth: int | None, rf: bool, convention: str,
             side_by_side: bool, flops: bool) -> None:
     """Review the analysis (warnings on stderr), then print the table or the conventions view."""
     if side_by_side and (rf or depth is not None):
         fail("--conventions shows every layer's MACs under each convention; --rf and --depth belong to the"
              " main table: run them without --conventions")
-    report = reviewed(graph, report, convention, rf)
+    done = reviewed(report, convention, rf, all_conventions=side_by_side)
     if not side_by_side:
-        show_report(report, fmt, depth, flops)
+        show_report(done.report, fmt, depth, flops)
         return
-    per_layer = mac_conventions.per_layer(graph, report)
+    assert done.per_layer is not None
+    report, per_layer = done.report, done.per_layer
     grid = views.conventions_grid(report, per_layer, flops)
     show_format(fmt, grid, lambda: views.conventions_json(report, per_layer),
                 lambda: views.conventions_csv(report, per_layer, flops))
@@ -153,8 +154,8 @@ def show_checks(report: Report, fmt: str) -> None:
         write_out(messages.checks_text(report))
 
 
-def show_explanations(graph: Graph, report: Report, fmt: str, layer: str | None, traceback: bool) -> None:
-    expls = guarded({}, traceback, lambda: explain(graph, report, layer))
+def show_explanations(report: Report, fmt: str, layer: str | None, traceback: bool) -> None:
+    expls = guarded({}, traceback, lambda: explain(report, layer))
     if fmt == "json":
         write_out(explanations.to_json(expls) + "\n")
     elif fmt == "markdown":

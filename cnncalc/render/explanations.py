@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from cnncalc.explain.explanation import Explanation
-from cnncalc.explain.windows import Eq, Line
+from cnncalc.layers.formula import Eq, Line
 from cnncalc.render.text import inputs_text, md, safe
 
 

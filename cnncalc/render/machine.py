@@ -11,10 +11,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from typing import Any
 
+from cnncalc.analysis.report import AxisRF, Check, LayerReport, Report, RField
 from cnncalc.render.text import frac, frac_json, safe, shape_list
-from cnncalc.shapes import AxisRF, Check, LayerReport, Report, RField
 
 
 def _check_json(where: str, c: Check) -> dict[str, Any]:
@@ -87,7 +88,10 @@ TOTAL_FIELDS = ("input", "output", "params", "trainable_params", "non_trainable_
 def _rf_csv(rf: RField | None) -> list[str]:
     if rf is None:
         return [""] * len(RF_FIELDS)
-    return [str(rf.h.size), str(rf.w.size), frac(rf.h.jump), frac(rf.w.jump), frac(rf.h.centre), frac(rf.w.centre)]
+    def cell(v: int | Fraction | None) -> str:  # a machine format: empty when not tracked, never "?"
+        return "" if v is None else frac(Fraction(v))
+
+    return [cell(rf.h.size), cell(rf.w.size), cell(rf.h.jump), cell(rf.w.jump), cell(rf.h.centre), cell(rf.w.centre)]
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.analysis.lint import Lint
+from cnncalc.analysis.report import Report
 from cnncalc.render.text import md, quoted, safe
-from cnncalc.shapes import Report
 
 REPEATS = 3  # warnings shown with the same code and message before the rest are summarised
 

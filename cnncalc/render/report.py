@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.analysis.report import Check, LayerReport, Report, RField
 from cnncalc.render.layout import Cell, Column, Grid, Role, render
 from cnncalc.render.machine import to_csv, to_dict, to_json
 from cnncalc.render.text import both, frac, inputs_text, md, quoted, safe, short, suffix
-from cnncalc.shapes import Check, LayerReport, Report, RField
 
 __all__ = ["Line", "footer", "lines", "plain_table", "table_grid", "title", "to_csv", "to_dict", "to_json",
            "to_markdown"]
@@ -91,7 +91,8 @@ def rf_cells(rf: RField | None) -> list[str]:
     """RF, jump and centre cells: one value when H and W agree, else H x W."""
     if rf is None:
         return ["", "", ""]
-    return [_pair(str(rf.h.size), str(rf.w.size)), _pair(frac(rf.h.jump), frac(rf.w.jump)),
+    size = ["?" if a.size is None else str(a.size) for a in (rf.h, rf.w)]
+    return [_pair(size[0], size[1]), _pair(frac(rf.h.jump), frac(rf.w.jump)),
             _pair(frac(rf.h.centre), frac(rf.w.centre), ", ")]
 
 

@@ -42,15 +42,19 @@ def suffix(n: int) -> str:
     return "" if abs(n) < 1000 else f" ({short(n)})"
 
 
-def frac(f: Fraction) -> str:
-    """An exact fraction: 3, 0.5, -1.5 or 2/3."""
+def frac(f: Fraction | None) -> str:
+    """An exact fraction: 3, 0.5, -1.5 or 2/3 ("?" when not tracked)."""
+    if f is None:
+        return "?"
     if f.denominator == 1:
         return str(f.numerator)
     return f"{float(f):g}" if 10**6 % f.denominator == 0 else f"{f.numerator}/{f.denominator}"
 
 
-def frac_json(f: Fraction) -> int | float | str:
-    """An int, a float when exact in binary (halves, quarters), else "n/d"."""
+def frac_json(f: Fraction | None) -> int | float | str | None:
+    """An int, a float when exact in binary (halves, quarters), else "n/d" (null when not tracked)."""
+    if f is None:
+        return None
     if f.denominator == 1:
         return f.numerator
     if f.denominator & (f.denominator - 1) == 0:

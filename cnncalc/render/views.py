@@ -8,12 +8,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import MISSING
 
+from cnncalc.analysis.report import Report
 from cnncalc.layers.base import REGISTRY, arg_fields
 from cnncalc.render.layout import Cell, Column, Grid, Role
 from cnncalc.render.machine import csv_text, inputs_csv, inputs_json
 from cnncalc.render.report import params_header, stats_note
 from cnncalc.render.text import md, safe, shape_list, short, suffix
-from cnncalc.shapes import Report
 
 __all__ = ["conventions_csv", "conventions_grid", "conventions_json", "inputs_csv", "inputs_grid", "inputs_json",
            "kinds_text", "markdown_grid", "sizes_text"]
