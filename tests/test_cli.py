@@ -5,8 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from cnncalc.cli.app import app
@@ -226,3 +234,184 @@ def test_a_budget_needs_a_count_after_its_operator(tmp_path: Path) -> None:
 def test_several_inputs_refuse_the_per_layer_options() -> None:
     res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32x32x1", "-i", "36x36x1", "--rf"])
     assert res.exit_code == 2 and "give one --input with them" in res.stderr
+
+
+# --- streams: nothing lost silently, no traceback ---------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+def child(*args: str, **kw: Any) -> subprocess.CompletedProcess[bytes]:
+    """The real command in a child process, with real (or closed) standard streams."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **kw.pop("env", {})}
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "cnncalc", *args], env=env, timeout=60, check=False, **kw)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_on_stdout_is_an_error_not_a_traceback() -> None:
+    with open("/dev/full", "wb") as full:
+        res = child("summary", LENET, stdout=full)
+    assert res.returncode == 2
+    assert res.stderr == b"error: cannot write to standard output: No space left on device\n"
+
+
+def test_a_closed_stdout_is_an_error() -> None:
+    """It exited 0 having written nothing."""
+    res = child("summary", LENET, preexec_fn=lambda: os.close(1))
+    assert res.returncode == 2 and b"error: cannot write to standard output: it is closed" in res.stderr
+
+
+def test_a_closed_stdin_is_a_positioned_spec_error() -> None:
+    res = child("summary", "-", preexec_fn=lambda: os.close(0))
+    assert res.returncode == 2
+    assert res.stderr == b"<stdin>:1:1: error[E100]: cannot read spec: standard input is closed\n"
+
+
+def test_a_reader_gone_away_ends_quietly_with_141() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        res = child("summary", LENET, stdout=write)
+    finally:
+        os.close(write)
+    assert res.returncode == 141 and res.stderr == b""
+
+
+def test_a_stream_that_cannot_encode_falls_back_to_ascii() -> None:
+    """cp1252 has no '─' (the table's rule) or '−' (a formula's minus): UnicodeEncodeError before."""
+    res = child("calc", "25x25x1", "maxpool: 2", "--explain", env={"PYTHONIOENCODING": "cp1252"})
+    assert res.returncode == 0, res.stderr
+    assert b"floor((25 + 0 + 0 - 2) / 2) + 1 = 12" in res.stdout and b"(25 + 0 + 0 - 2)" in res.stderr
+    table = child("summary", LENET, env={"PYTHONIOENCODING": "cp1252"})
+    assert table.returncode == 0 and b" ---------" in table.stdout and b"+++" in table.stdout  # rule, marks
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs a child as nobody")
+def test_an_unreadable_spec_is_e100_not_typers_box() -> None:
+    """typer checked the path itself and printed its own box; now cnncalc reads it and says E100."""
+    where = Path(tempfile.mkdtemp(dir="/tmp"))
+    where.chmod(0o755)  # the directory is open to everyone, the file is not
+    spec = where / "secret.yaml"
+    spec.write_text("input: 8x8x3\nlayers: [relu]\n")
+    spec.chmod(0o600)
+    res = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+                          "cnncalc", "summary", str(spec)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, timeout=60, check=False)
+    shutil.rmtree(where)
+    assert res.returncode == 2
+    assert res.stderr.decode() == f"{spec}:1:1: error[E100]: cannot read spec: Permission denied\n"
+
+
+# --- help, version, choices ------------------------------------------------------------------
+
+COMMANDS = ["summary", "check", "sizes", "export", "explain", "calc", "kinds"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_flags_as_flags_arguments_as_names_and_an_example(command: str) -> None:
+    """typer 0.29's rich help printed '--rf <bool>', '--help <bool>' and '{spec}'."""
+    out = runner.invoke(app, [command, "--help"], env={"COLUMNS": "100"}).stdout
+    assert "<bool>" not in out and "{" not in out.splitlines()[0]
+    assert re.search(r"^  --help +Show this message", out, re.MULTILINE)
+    assert f"Example: cnncalc {command}" in out
+    if command not in ("calc", "kinds"):
+        assert out.splitlines()[0].endswith(" SPEC") and re.search(r"^  --traceback +show", out, re.MULTILINE)
+
+
+def test_version_is_the_package_version() -> None:
+    import tomllib
+
+    import cnncalc
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout == f"cnncalc {cnncalc.__version__}\n"
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == cnncalc.__version__
+
+
+def test_an_unknown_choice_is_answered_in_words() -> None:
+    """'Value error, 'keras' is not one of 'pytorch'' became a sentence naming the choices."""
+    res = runner.invoke(app, ["export", LENET, "--to", "keras"])
+    assert res.exit_code == 2
+    assert "Invalid value for '--to': 'keras' is not an export target; the choices are: pytorch" in res.stderr
+    res = runner.invoke(app, ["summary", LENET, "--convention", "fvcor"])
+    assert res.exit_code == 2 and "the choices are: torchvision, fvcore, ptflops, all (did you mean 'fvcore'?)" in (
+        " ".join(res.stderr.split()))
+
+
+def test_the_convention_choices_are_the_presets() -> None:
+    from cnncalc.analysis.conventions import PRESETS
+
+    out = runner.invoke(app, ["summary", "--help"], env={"COLUMNS": "200"}).stdout
+    assert f"--convention {'|'.join(PRESETS)}" in out
+
+
+def test_every_command_that_reads_a_spec_has_the_same_limit_options() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    limits = {"--max-layers", "--max-depth", "--max-bytes", "--max-expr"}
+    for name in ("summary", "check", "sizes", "export", "explain"):
+        opts = {o for p in group.commands[name].params for o in p.opts}  # type: ignore[attr-defined]
+        assert limits <= opts, name
+    calc = {o for p in group.commands["calc"].params for o in p.opts}  # type: ignore[attr-defined]
+    assert limits - calc == {"--max-bytes"}  # calc reads no file
+
+
+def test_a_limit_reaches_the_command(tmp_path: Path) -> None:
+    spec = write(tmp_path, "input: 8x8x3\nlayers:\n  - relu:\n    repeat: 5\n")
+    res = runner.invoke(app, ["summary", spec, "--max-layers", "4"])
+    assert res.exit_code == 2 and "error[E155]" in res.stderr
+    res = runner.invoke(app, ["summary", spec, "--max-bytes", "99999999999999999999"])
+    assert res.exit_code == 2 and "Invalid value for '--max-bytes'" in res.stderr  # OverflowError before
+
+
+# --- what a user sees --------------------------------------------------------------------------
+
+def test_unquoted_calc_layers_get_the_command_that_works() -> None:
+    res = runner.invoke(app, ["calc", "28x28x3", "conv:", "{filters:", "8,", "kernel:", "3}"])
+    assert res.exit_code == 2 and "error[E109]" in res.stderr
+    assert "hint: quote each layer: cnncalc calc 28x28x3 'conv: {filters: 8, kernel: 3}'" in res.stderr
+    # the command it proposes works: 26·26·8·27 = 146,016 MACs
+    ok = runner.invoke(app, ["calc", "28x28x3", "conv: {filters: 8, kernel: 3}"])
+    assert ok.exit_code == 0 and "146,016" in ok.stdout
+
+
+def test_check_honours_csv_and_markdown(tmp_path: Path) -> None:
+    bad = write(tmp_path, "input: 7x7x3\nlayers:\n  - conv: {filters: 1, kernel: 3}\n    expect: {params: 27}\n")
+    res = runner.invoke(app, ["check", bad, "-f", "csv"])
+    assert res.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [(r["where"], r["field"], r["expected"], r["actual"], r["ok"]) for r in rows] == [
+        ("conv1", "params", "27", "28", "0")]  # 1·(3·3·3 + 1) = 28
+    md = runner.invoke(app, ["check", bad, "-f", "markdown"]).stdout
+    assert "| FAIL | conv1 | params | 27 | 28 |" in md
+
+
+def test_explain_refuses_csv_in_words() -> None:
+    res = runner.invoke(app, ["explain", LENET, "-f", "csv"])
+    assert res.exit_code == 2 and "'csv' is not an output format of explain" in res.stderr
+    res = runner.invoke(app, ["calc", "8x8x1", "relu", "--explain", "-f", "csv"])
+    assert res.exit_code == 2 and "--explain prints formulas" in res.stderr
+
+
+@pytest.mark.parametrize("extra", [["--rf"], ["--depth", "0"]])
+def test_conventions_refuse_the_per_layer_table_options(extra: list[str]) -> None:
+    """--conventions silently dropped --rf and --depth."""
+    res = runner.invoke(app, ["summary", LENET, "--conventions", *extra])
+    assert res.exit_code == 2 and "run them without --conventions" in res.stderr
+
+
+def test_sizes_refuses_an_empty_range_and_a_vector_input(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["sizes", LENET, "--min", "300", "--max", "200"])
+    assert res.exit_code == 2 and "--min 300 is larger than --max 200" in res.stderr
+    vec = write(tmp_path, "input: [100]\nlayers: [dense: 10]\n")
+    res = runner.invoke(app, ["sizes", vec])
+    assert res.exit_code == 2 and "input 100 is a vector" in res.stderr
+
+
+def test_a_failing_input_size_is_named() -> None:
+    """With several -i, the error did not say which size failed."""
+    res = runner.invoke(app, ["summary", LENET, "-i", "32x32x1", "-i", "3x3x1", "-i", "36x36x1"])
+    assert res.exit_code == 2 and "note: with --input 3x3x1, the 2nd of 3" in res.stderr

@@ -411,7 +411,8 @@ def test_table_columns_share_thousands_and_short_forms(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "\x1b[" not in res.stdout
     lines = res.stdout.splitlines()
     header = next(ln for ln in lines if ln.split()[:1] == ["name"])
-    assert header.split() == ["name", "kind", "input", "output", "params", "MACs", "MACs", "%"]
+    # the BN running statistics (non-trainable) are in the params column: its header says so (*)
+    assert header.split() == ["name", "kind", "input", "output", "params*", "MACs", "MACs", "%"]
     conv1 = next(ln for ln in lines if ln.split()[:1] == ["conv1"])
     conv2 = next(ln for ln in lines if ln.split()[:1] == ["conv2"])
     # 28*28*16*192 = 2,408,448 and 28*28*32*25*16 = 10,035,200 MACs; total 12,443,648;
@@ -421,6 +422,7 @@ def test_table_columns_share_thousands_and_short_forms(tmp_path: Path) -> None:
     # params: 16*193 = 3,088 + 32*(400 + 1) = 12,832 + BN 2*32 trainable = 15,984; 2*32 running stats
     text = " ".join(res.stdout.split())
     assert "params: 16,048 (16.0K) (trainable 15,984, non-trainable 64)" in text
+    assert "* params include 64 non-trainable running statistics" in text
     assert "MACs: 12,443,648 (12.4M)" in text and "FLOPs (2 x MACs): 24,887,296 (24.9M)" in text
 
 

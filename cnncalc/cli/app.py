@@ -1,254 +1,236 @@
 """The ``cnncalc`` command: parse arguments, call the library, render.
 
-Exit status: 0 success; 1 an expectation failed (``check``); 2 a user error
-(bad spec, impossible shape, bad option), printed as ``file:line:col`` with the
-source line and a caret.  ``--traceback`` shows the Python trace instead.
+Exit status: 0 success; 1 an expectation failed (``check``); 2 a user error (bad spec,
+impossible shape, bad option, standard output that cannot be written), printed as
+``file:line:col`` with the source line and a caret; 141 standard output's reader went away.
+``--traceback`` shows the Python trace instead.
 """
 
 from __future__ import annotations
 
+import re
 import sys
-from pathlib import Path
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from cnncalc.analysis import conventions as mac_conventions
-from cnncalc.analysis.analyze import analyze, at_input
-from cnncalc.analysis.report import Report
-from cnncalc.analysis.review import review
+from cnncalc.analysis.analyze import analyze
 from cnncalc.analysis.sizes import accepted_sizes
-from cnncalc.cli.io import write_text_atomic
+from cnncalc.cli.io import goes_to_stdout, write_output
+from cnncalc.cli.load import at_inputs, load_analysis, load_graph
 from cnncalc.cli.options import (
-    DEFAULT,
-    Convention,
     ConventionOpt,
     ConventionsOpt,
     DepthOpt,
+    ExplainFormatOpt,
     FlopsOpt,
-    Format,
     FormatOpt,
     InputOpt,
-    MaxBytesOpt,
-    MaxDepthOpt,
-    MaxExprOpt,
-    MaxLayersOpt,
     RfOpt,
     SpecArg,
-    Target,
+    TargetOpt,
     TracebackOpt,
+    with_limits,
 )
-from cnncalc.cli.output import fail, grid, guarded, present, show_explanations
+from cnncalc.cli.output import (
+    convention_totals,
+    fail,
+    guarded,
+    present,
+    reviewed,
+    show_checks,
+    show_explanations,
+    show_inputs,
+)
+from cnncalc.cli.quoting import split_by_shell
+from cnncalc.cli.streams import finish, stdout_failed, write_err, write_out
 from cnncalc.export.pytorch import to_pytorch
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
-from cnncalc.render import report as render
-from cnncalc.render import views as render_views
-from cnncalc.shapes import Shape
-from cnncalc.source.read import read_source, read_stream
+from cnncalc.render import views
 from cnncalc.spec.calc import calc_sources, calc_spec
-from cnncalc.spec.parse import parse, shape_argument
 
 app = typer.Typer(
     help="Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # typer 0.29's rich help shows every flag as '--rf <bool>'; its plain help does not
 )
 
 
+class Command(TyperCommand):
+    """typer's command, with arguments in the usage line as ``SPEC`` (typer 0.29 writes ``{SPEC}``)."""
 
-def read_spec(spec: Path, limits: Limits) -> tuple[str, str]:
-    """(display name, text) of SPEC, or of standard input for '-', within the limits."""
-    if str(spec) == "-":
-        return "<stdin>", read_stream(sys.stdin.buffer, "<stdin>", limits)
-    return str(spec), read_source(spec, limits)
-
-
-def load_graph(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, dict[str, str]]:
-    """Read, parse and build SPEC (and its text by source name, for error excerpts)."""
-    sources: dict[str, str] = {}
-
-    def run() -> Graph:
-        name, text = read_spec(spec, limits)
-        sources[name] = text
-        return build_graph(parse(text, name, limits), limits)
-
-    return guarded(sources, traceback, run), sources
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [re.sub(r"^\{(.+)\}(\.\.\.)?$", r"\1", p) for p in super().collect_usage_pieces(ctx)]
 
 
-def load_analysis(spec: Path, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
-    """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
-    graph, sources = load_graph(spec, limits, traceback)
-    return graph, guarded(sources, traceback, lambda: analyze(graph))
+def command(example: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A command whose --help ends with one example."""
+    return app.command(cls=Command, epilog=f"Example: {example}")
 
 
-@app.command()
-def summary(
-    spec: SpecArg,
-    fmt: FormatOpt = Format.table,
-    depth: DepthOpt = None,
-    traceback: TracebackOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
-    rf: RfOpt = False,
-    convention: ConventionOpt = Convention.torchvision,
-    conventions: ConventionsOpt = False,
-    flops: FlopsOpt = False,
-    inputs: InputOpt = None,
-) -> None:
+def _version(value: bool) -> None:
+    if value:
+        # The running package's own version.  Python imports the package before any of its modules,
+        # so it is there to read; an import statement would make cli depend on the API above it.
+        write_out(f"cnncalc {sys.modules['cnncalc'].__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="print the version and exit")] = False) -> None:
+    """Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec."""
+
+
+@command("cnncalc summary specs/resnet50.yaml --depth 0")
+@with_limits()
+def summary(spec: SpecArg, fmt: FormatOpt = "table", depth: DepthOpt = None, rf: RfOpt = False,
+            convention: ConventionOpt = "torchvision", conventions: ConventionsOpt = False, flops: FlopsOpt = False,
+            inputs: InputOpt = None, traceback: TracebackOpt = False, *, limits: Limits) -> None:
     """Per-layer table of shapes, parameters, MACs and memory, with totals."""
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
     if not inputs:
-        graph, report = load_analysis(spec, limits, traceback)
-        present(graph, report, fmt, depth, rf, convention, conventions, flops)
+        present(load_analysis(spec, limits, traceback)[1], fmt, depth, rf, convention, conventions, flops)
         return
     if len(inputs) > 1 and (rf or conventions or depth is not None):
         fail("--rf, --conventions and --depth show layers: give one --input with them, or compare totals without")
-    spec_graph, sources = load_graph(spec, limits, traceback)
-    graphs = [at_input(spec_graph, shape_arg(text, f"<--input {i + 1}>", limits, traceback))
-              for i, text in enumerate(inputs)]
-    reports = guarded(sources, traceback, lambda: [analyze(g) for g in graphs])
-    if spec_graph.claims or any(n.claims for n in spec_graph.nodes) or any(
-            g.claims for g in spec_graph.groups.values()):
-        typer.echo(f"note: the spec's expect: claims describe input {spec_graph.input}; not judged at --input",
-                   err=True)
-    if len(graphs) == 1:
-        present(graphs[0], reports[0], fmt, depth, rf, convention, conventions, flops)
+    graph, reports = at_inputs(spec, inputs, limits, traceback)
+    if graph.claims or any(n.claims for n in graph.nodes) or any(g.claims for g in graph.groups.values()):
+        write_err(f"note: the spec's expect: claims describe input {graph.input}; not judged at --input\n")
+    if len(reports) == 1:
+        present(reports[0], fmt, depth, rf, convention, conventions, flops)
         return
-    reports = [mac_conventions.under(r, convention.value) for r in reports]
-    columns, rows = render_views.inputs_cells(reports, flops)
-    head = f"{spec_graph.name} at {len(reports)} input sizes ({convention.value} MACs)"
-    grid(fmt, head, columns, rows, lambda: render_views.inputs_json(reports))
+    show_inputs(graph.name, convention, convention_totals(reports, convention), fmt, flops)
 
 
-def shape_arg(text: str, source: str, limits: Limits, traceback: bool) -> Shape:
-    return guarded({source: text}, traceback, lambda: shape_argument(text, source, "--input", limits))
-
-
-@app.command()
-def check(
-    spec: SpecArg,
-    fmt: FormatOpt = Format.table,
-    traceback: TracebackOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
-) -> None:
+@command("cnncalc check specs/resnet50.yaml")
+@with_limits()
+def check(spec: SpecArg, fmt: FormatOpt = "table", traceback: TracebackOpt = False, *, limits: Limits) -> None:
     """Judge every `expect:` claim in SPEC; exit 1 if any fails."""
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-    report = load_analysis(spec, limits, traceback)[1]
-    reviewed = review(report)
-    report, warnings = reviewed.report, reviewed.warnings
-    for w in warnings:
-        typer.echo(str(w), err=True)
-    if fmt is Format.json:
-        typer.echo(render.to_json(report))
-    else:
-        typer.echo(render.checks_text(report))
+    report = reviewed(load_analysis(spec, limits, traceback)[1]).report
+    show_checks(report, fmt)
     if any(not c.ok for _, c in report.all_checks()):
         raise typer.Exit(1)
 
 
-@app.command()
+@command("cnncalc sizes specs/unet.yaml --min 500 --max 600 --exact")
+@with_limits()
 def sizes(
     spec: SpecArg,
-    smallest: Annotated[int, typer.Option("--min", help="smallest H = W to try")] = 1,
-    largest: Annotated[int, typer.Option("--max", help="largest H = W to try")] = 1024,
+    smallest: Annotated[int, typer.Option("--min", min=1, metavar="N", help="smallest H = W to try")] = 1,
+    largest: Annotated[int, typer.Option("--max", min=1, metavar="N", help="largest H = W to try")] = 1024,
     exact: Annotated[bool, typer.Option("--exact", help="only sizes where no window drops input rows")] = False,
     traceback: TracebackOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
+    *,
+    limits: Limits,
 ) -> None:
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
+    if smallest > largest:
+        fail(f"--min {smallest} is larger than --max {largest}: there is no size to try")
     if largest - smallest >= 100_000:
         fail(f"--min {smallest} to --max {largest} is more than 100,000 sizes to try; narrow the range")
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
     graph, sources = load_graph(spec, limits, traceback)
-    found = guarded(sources, traceback, lambda: accepted_sizes(graph, range(max(1, smallest), largest + 1), exact))
-    typer.echo(render_views.sizes_text(found, smallest, largest))
+    if not graph.input.is_image:
+        fail(f"sizes tries square images n x n x C, but this spec's input {graph.input} is a vector")
+    found = guarded(sources, traceback, lambda: accepted_sizes(graph, range(smallest, largest + 1), exact))
+    write_out(views.sizes_text(found, smallest, largest) + "\n")
 
 
-@app.command()
+@command("cnncalc export specs/resnet18.yaml --to pytorch -o resnet18.py")
+@with_limits()
 def export(
     spec: SpecArg,
-    to: Annotated[Target, typer.Option("--to", help="framework to write the model for")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")] = None,
+    to: TargetOpt,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="file to write ('-' or none: standard output)", show_default=False)] = None,
     traceback: TracebackOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
+    *,
+    limits: Limits,
 ) -> None:
     """Write SPEC as a standalone PyTorch file: an nn.Module and build_model()."""
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
     graph, sources = load_graph(spec, limits, traceback)
-    (source,) = sources
-    code = guarded(sources, traceback, lambda: to_pytorch(graph, source))
-    if output is None or str(output) == "-":
-        typer.echo(code, nl=False)
+    code = guarded(sources, traceback, lambda: to_pytorch(graph, next(iter(sources))))
+    if output is None or goes_to_stdout(output):
+        write_out(code)
     else:
-        guarded(sources, traceback, lambda: write_text_atomic(output, code, protect=[spec]))
+        guarded(sources, traceback, lambda: write_output(output, code, protect=[spec]))
 
 
-@app.command()
+@command("cnncalc explain specs/lenet5.yaml --layer conv1")
+@with_limits()
 def explain(
     spec: SpecArg,
-    layer: Annotated[str | None, typer.Option("--layer", help="only this layer (or block instance)")] = None,
-    fmt: FormatOpt = Format.table,
+    layer: Annotated[str | None, typer.Option("--layer", metavar="NAME", help="only this layer (or block instance)")] = None,
+    fmt: ExplainFormatOpt = "table",
     traceback: TracebackOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_bytes: MaxBytesOpt = DEFAULT.max_bytes,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
+    *,
+    limits: Limits,
 ) -> None:
     """Every layer's output size, parameters and MACs as formulas with the numbers filled in."""
-    limits = Limits(max_bytes=max_bytes, max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)
-    graph, report = load_analysis(spec, limits, traceback)
-    for w in review(report).warnings:
-        typer.echo(str(w), err=True)
-    show_explanations(graph, report, fmt, layer, traceback)
+    report = load_analysis(spec, limits, traceback)[1]
+    reviewed(report)
+    show_explanations(report, fmt, layer, traceback)
 
 
-@app.command()
+def calc_graph(shape: str, layers: list[str], limits: Limits) -> Graph:
+    """The graph of ``calc``'s arguments; layers the shell split at their spaces are an error (E109)."""
+    split = split_by_shell(shape, layers)
+    if split is not None:
+        raise split
+    return build_graph(calc_spec(shape, layers, limits), limits)
+
+
+@command("cnncalc calc 28x28x192 'conv: {filters: 32, kernel: 5, padding: same}'")
+@with_limits(file=False)
 def calc(
     shape: Annotated[str, typer.Argument(metavar="INPUT", help="input shape, e.g. 28x28x192", show_default=False)],
-    layers: Annotated[list[str], typer.Argument(metavar="LAYER...", help='spec entries, e.g. "conv: {filters: 8, kernel: 3}"')],
-    fmt: FormatOpt = Format.table,
+    layers: Annotated[list[str], typer.Argument(metavar="LAYER...", help='spec entries, quoted one by one: "relu"'
+                                                ' "conv: {filters: 8, kernel: 3}"', show_default=False)],
+    fmt: FormatOpt = "table",
     explain_: Annotated[bool, typer.Option("--explain", help="print the formulas instead of the table")] = False,
-    traceback: TracebackOpt = False,
     rf: RfOpt = False,
-    convention: ConventionOpt = Convention.torchvision,
+    convention: ConventionOpt = "torchvision",
     conventions: ConventionsOpt = False,
     flops: FlopsOpt = False,
-    max_layers: MaxLayersOpt = DEFAULT.max_layers,
-    max_depth: MaxDepthOpt = DEFAULT.max_depth,
-    max_expr: MaxExprOpt = DEFAULT.max_expr,
+    traceback: TracebackOpt = False,
+    *,
+    limits: Limits,
 ) -> None:
     """Analyse layers given on the command line, no file needed (positions: <arg N>)."""
-    limits = Limits(max_depth=max_depth, max_layers=max_layers, max_expr=max_expr)  # no file: no --max-bytes
+    if explain_ and fmt == "csv":
+        fail("--explain prints formulas, not rows of numbers: use -f table, json or markdown with it")
     sources = calc_sources(shape, layers)
-    graph = guarded(sources, traceback, lambda: build_graph(calc_spec(shape, layers, limits), limits))
+    graph = guarded(sources, traceback, lambda: calc_graph(shape, layers, limits))
     report = guarded(sources, traceback, lambda: analyze(graph))
     if not explain_:
-        present(graph, report, fmt, None, rf, convention, conventions, flops)
+        present(report, fmt, None, rf, convention, conventions, flops)
         return
-    for w in review(report).warnings:
-        typer.echo(str(w), err=True)
-    show_explanations(graph, report, fmt, None, traceback)
+    reviewed(report)
+    show_explanations(report, fmt, None, traceback)
 
 
-@app.command()
+@command("cnncalc kinds")
 def kinds() -> None:
     """List the layer kinds, their arguments and defaults."""
-    typer.echo(render_views.kinds_text())
+    write_out(views.kinds_text() + "\n")
 
 
 def main() -> None:
-    app()
+    """The console script: run the command, then make sure what it wrote reached standard output."""
+    code: Any = 0
+    try:
+        try:
+            app()
+        except SystemExit as exc:
+            code = exc.code
+        except OSError as exc:  # typer itself writing help or usage to a failing stream
+            stdout_failed(exc.strerror or str(exc))
+        finish()
+    except typer.Exit as exc:
+        code = exc.exit_code
+    sys.exit(code)

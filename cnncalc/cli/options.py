@@ -1,54 +1,106 @@
-"""The command-line options of ``cnncalc``: typer's ``Annotated`` types, shared by the commands in cli.py."""
+"""The command-line options of ``cnncalc``: typer ``Annotated`` types shared by the commands.
+
+Choices (formats, conventions, export targets) are plain strings checked by a parser that
+says, in words, what the choices are (``'keras' is not an export target; the targets are:
+pytorch``); the conventions are :data:`cnncalc.analysis.conventions.PRESETS`, listed once.
+The resource limits are one set of options, added to a command by :func:`with_limits`.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from pathlib import Path
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
+from cnncalc.analysis.conventions import PRESETS
+from cnncalc.errors import did_you_mean, shown
 from cnncalc.limits import MAX_DEPTH_CEILING, Limits
 
 DEFAULT = Limits()
+MAX_BYTES_CEILING = 1 << 30  # the spec is read into memory: 1 GiB is far beyond any network's spec
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
+def choice(what: str, values: Sequence[str]) -> Callable[[str], str]:
+    """A parser accepting one of ``values``; anything else gets a plain message naming them."""
+
+    def parse(value: str) -> str:
+        if value in values:
+            return value
+        near = did_you_mean(value, list(values))
+        raise typer.BadParameter(f"'{shown(value)}' is not {what}; the choices are: {', '.join(values)}"
+                                 + (f" ({near})" if near else ""))
+
+    return parse
 
 
-SpecArg = Annotated[Path, typer.Argument(help="YAML spec file ('-' reads standard input)", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
+def choice_option(flags: Sequence[str], what: str, values: Sequence[str], help: str) -> Any:
+    """A typer option taking one of ``values`` (shown in --help, offered by completion)."""
+    return typer.Option(*flags, parser=choice(what, values), metavar="|".join(values), help=help,
+                        autocompletion=lambda: list(values))
+
+
+FORMATS = ("table", "json", "csv", "markdown")
+EXPLAIN_FORMATS = ("table", "json", "markdown")  # formulas are not rows of numbers: no CSV
+TARGETS = ("pytorch",)
+
+SpecArg = Annotated[str, typer.Argument(metavar="SPEC", help="YAML spec file ('-' reads standard input)",
+                                        show_default=False)]
+FormatOpt = Annotated[str, choice_option(("--format", "-f"), "an output format", FORMATS, "output format")]
+ExplainFormatOpt = Annotated[str, choice_option(("--format", "-f"), "an output format of explain",
+                                                EXPLAIN_FORMATS, "output format")]
 DepthOpt = Annotated[
-    int | None, typer.Option("--depth", min=0, help="collapse block instances nested deeper than this")
+    int | None, typer.Option("--depth", min=0, metavar="N", help="collapse block instances nested deeper than this")
 ]
 TracebackOpt = Annotated[bool, typer.Option("--traceback", help="show the Python traceback on errors")]
-MaxLayersOpt = Annotated[int, typer.Option("--max-layers", min=1, help="limit on layers after expansion")]
-MaxDepthOpt = Annotated[
-    int, typer.Option("--max-depth", min=1, max=MAX_DEPTH_CEILING, help="limit on YAML, block and merge nesting")
-]
-MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="limit on spec file size")]
-MaxExprOpt = Annotated[int, typer.Option("--max-expr", min=1, help="limit on characters in one ${...} expression")]
-
-
-class Convention(str, Enum):
-    torchvision = "torchvision"
-    fvcore = "fvcore"
-    ptflops = "ptflops"
-    all = "all"
-
-
 RfOpt = Annotated[bool, typer.Option("--rf", help="receptive field, jump and centre per layer")]
-ConventionOpt = Annotated[Convention, typer.Option("--convention", help="MAC counting convention (docs/conventions.md)")]
+ConventionOpt = Annotated[str, choice_option(("--convention",), "a MAC convention", PRESETS,
+                                             "MAC counting convention (docs/conventions.md)")]
 ConventionsOpt = Annotated[bool, typer.Option("--conventions", help="MACs under every convention, side by side")]
 FlopsOpt = Annotated[bool, typer.Option("--flops", help="show FLOPs = 2 x MACs")]
 InputOpt = Annotated[list[str] | None, typer.Option(
-    "--input", "-i", help="analyse at this input instead of the spec's, e.g. 320x320x3; repeat it to compare sizes",
+    "--input", "-i", metavar="SHAPE", help="analyse at this input instead of the spec's, e.g. 320x320x3; repeat it to compare sizes",
     show_default=False)]
+TargetOpt = Annotated[str, choice_option(("--to",), "an export target", TARGETS, "framework to write the model for")]
+
+# --- the resource limits: one set of options, shared -----------------------------------------
+
+LIMIT_OPTIONS: dict[str, Any] = {
+    "max_layers": Annotated[int, typer.Option("--max-layers", min=1, metavar="N", help="limit on layers after expansion")],
+    "max_depth": Annotated[int, typer.Option("--max-depth", min=1, max=MAX_DEPTH_CEILING, metavar="N",
+                                             help="limit on YAML, block and merge nesting")],
+    "max_bytes": Annotated[int, typer.Option("--max-bytes", min=1, max=MAX_BYTES_CEILING, metavar="N",
+                                             help="limit on spec file size")],
+    "max_expr": Annotated[int, typer.Option("--max-expr", min=1, metavar="N",
+                                            help="limit on characters in one ${...} expression")],
+}
 
 
-class Target(str, Enum):
-    pytorch = "pytorch"
+def with_limits(*, file: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the ``--max-*`` options; it receives them as one ``limits: Limits`` argument.
+
+    The command's signature, as typer reads it, gets the four options in place of ``limits``
+    (``--max-bytes`` only when the command reads a file), so --help, errors and completion are
+    typer's own; the wrapper builds the :class:`Limits` from them.
+    """
+    names = [n for n in LIMIT_OPTIONS if file or n != "max_bytes"]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        hints = get_type_hints(command, include_extras=True)
+        sig = inspect.signature(command)
+        params = [p.replace(annotation=hints[p.name]) for p in sig.parameters.values() if p.name != "limits"]
+        params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=LIMIT_OPTIONS[n],
+                                     default=getattr(DEFAULT, n)) for n in names]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            limits = Limits(**{n: kwargs.pop(n) for n in names})
+            command(*args, limits=limits, **kwargs)
+
+        run.__signature__ = sig.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return decorate

@@ -7,14 +7,15 @@ from typing import Any
 
 from cnncalc.explain.explanation import Explanation
 from cnncalc.layers.formula import Eq, Line
+from cnncalc.render.text import inputs_text, md, safe
 
 
 def to_text(expls: list[Explanation]) -> str:
     """Each layer: a heading line, then its formulas indented."""
     out: list[str] = []
     for e in expls:
-        out.append(f"{e.name} ({e.kind}): {' + '.join(str(s) for s in e.inputs)} -> {e.output}")
-        out += [f"    {line}" for line in e.lines]
+        out.append(f"{safe(e.name)} ({e.kind}): {inputs_text(e.inputs)} -> {e.output}")
+        out += [f"    {safe(str(line))}" for line in e.lines]
         out.append("")
     return "\n".join(out)
 
@@ -22,8 +23,9 @@ def to_text(expls: list[Explanation]) -> str:
 def to_markdown(expls: list[Explanation]) -> str:
     out: list[str] = []
     for e in expls:
-        out += [f"#### {e.name} ({e.kind}): {' + '.join(str(s) for s in e.inputs)} → {e.output}", ""]
-        out += [f"- `{line}`" if isinstance(line, Eq) else f"- {line}" for line in e.lines]
+        out += [f"#### {md(e.name)} ({e.kind}): {inputs_text(e.inputs)} → {e.output}", ""]
+        out += [f"- `{safe(str(line)).replace('`', chr(0x2cb))}`" if isinstance(line, Eq) else f"- {safe(line)}"
+                for line in e.lines]
         out.append("")
     return "\n".join(out)
 

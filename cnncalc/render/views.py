@@ -1,18 +1,22 @@
-"""The secondary views as text: `cnncalc kinds`, `cnncalc sizes` and the --conventions grids.
-
-The main report (table, JSON, CSV, Markdown) is rendered by :mod:`cnncalc.render`.
-"""
+"""The secondary views: `cnncalc kinds`, `cnncalc sizes`, the --conventions grid and the
+several-inputs grid (``summary -i A -i B``), each as a :class:`Grid` for people and as raw
+numbers for scripts.  The main report is rendered by :mod:`cnncalc.render.report`."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Sequence
 from dataclasses import MISSING
 
 from cnncalc.analysis.report import Report
 from cnncalc.layers.base import REGISTRY, arg_fields
-from cnncalc.render.report import both, shape_list, short
+from cnncalc.render.layout import Cell, Column, Grid, Role
+from cnncalc.render.machine import csv_text, inputs_csv, inputs_json
+from cnncalc.render.report import params_header, stats_note
+from cnncalc.render.text import md, safe, shape_list, short, suffix
+
+__all__ = ["conventions_csv", "conventions_grid", "conventions_json", "inputs_csv", "inputs_grid", "inputs_json",
+           "kinds_text", "markdown_grid", "sizes_text"]
 
 
 def kinds_text() -> str:
@@ -51,72 +55,75 @@ def sizes_text(found: list[int], lo: int, hi: int) -> str:
     return f"accepted input sizes (n x n) from {lo} to {hi}: " + ", ".join(parts)
 
 
-# --- the --conventions view: one MAC column per preset ------------------------------
-
-def conventions_cells(report: Report, per_layer: list[dict[str, int]],
-                      flops: bool = False) -> tuple[list[tuple[str, str]], list[list[str]]]:
-    """Per layer, its count under each preset; a last TOTAL row (aux heads excluded)."""
-    presets = list(per_layer[0]) if per_layer else []
-    k = 2 if flops else 1
-    unit = "FLOPs" if flops else "MACs"
-    columns = [("name", "left"), ("kind", "left"), ("output", "right")]
-    columns += [(f"{p} {unit}" if i == 0 else p, "right") for i, p in enumerate(presets)]
-    rows = [["  " * len(r.group) + r.name, r.kind, str(r.output), *(f"{k * d[p]:,}" for p in presets)]
-            for r, d in zip(report.rows, per_layer)]
-    totals = {p: sum(d[p] for d, r in zip(per_layer, report.rows) if not r.aux) for p in presets}
-    rows.append(["TOTAL", "", str(report.output), *(f"{k * totals[p]:,}" for p in presets)])
-    return columns, rows
+def _num(n: int, humanised: bool = True) -> Cell:
+    return Cell(f"{n:,}", suffix(n) if humanised else "")
 
 
-def aligned(head: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
-    """A plain aligned text table under a title line."""
-    widths = [max([len(name), *(len(r[i]) for r in rows)]) for i, (name, _) in enumerate(columns)]
-
-    def fmt(values: list[str]) -> str:
-        parts = [v.ljust(w) if just == "left" else v.rjust(w) for v, w, (_, just) in zip(values, widths, columns)]
-        return "  " + "   ".join(parts).rstrip()
-
-    out = [head, "", fmt([name for name, _ in columns]), " " + "─" * (sum(widths) + 3 * len(widths))]
-    return "\n".join([*out, *(fmt(r) for r in rows)]) + "\n"
-
-
-def markdown_grid(head: str, columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
-    out = [f"### {head}", "", "| " + " | ".join(c for c, _ in columns) + " |",
-           "|" + "|".join("--:" if j == "right" else "---" for _, j in columns) + "|"]
-    out += ["| " + " | ".join(cell.strip() for cell in r) + " |" for r in rows]
+def markdown_grid(grid: Grid) -> str:
+    """A grid as a Markdown table (numbers with their digits only, no humanised suffix)."""
+    out = [f"### {md(grid.title)}", "", "| " + " | ".join(md(c.name) for c in grid.columns) + " |",
+           "|" + "|".join("--:" if c.right else "---" for c in grid.columns) + "|"]
+    out += ["| " + " | ".join(md(cell.text.strip()) if col.role is Role.LABEL else cell.text
+                              for cell, col in zip(row, grid.columns, strict=True)) + " |" for row in grid.rows]
+    if grid.footer:
+        out += ["", *(md(line) for line in grid.footer)]
     return "\n".join(out) + "\n"
 
 
-def csv_grid(columns: list[tuple[str, str]], rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([c for c, _ in columns])
-    w.writerows([[cell.strip().replace(",", "") for cell in r] for r in rows])
-    return buf.getvalue()
+# --- the --conventions view: one MAC column per preset ------------------------------
+
+def _preset_totals(report: Report, per_layer: Sequence[dict[str, int]], presets: list[str]) -> dict[str, int]:
+    return {p: sum(d[p] for d, r in zip(per_layer, report.rows, strict=True) if not r.aux) for p in presets}
 
 
-def conventions_json(report: Report, per_layer: list[dict[str, int]]) -> str:
+def _preset_headers(presets: list[str], flops: bool) -> list[str]:
+    """'torchvision MACs', 'fvcore', ...: the unit once, on the first (the default) preset."""
+    unit = "FLOPs" if flops else "MACs"
+    return [f"{p} {unit}" if i == 0 else p for i, p in enumerate(presets)]
+
+
+def conventions_grid(report: Report, per_layer: Sequence[dict[str, int]], flops: bool = False) -> Grid:
+    """Per layer, its count under each preset; a last TOTAL row (aux heads excluded)."""
+    presets = list(per_layer[0]) if per_layer else []
+    k, unit = (2, "FLOPs") if flops else (1, "MACs")
+    columns = (Column("name", role=Role.LABEL), Column("kind"), Column("output", True),
+               *(Column(h, True, Role.NUMBER) for h in _preset_headers(presets, flops)))
+    rows = [(Cell("  " * len(r.group) + safe(r.name)), Cell(r.kind), Cell(str(r.output)),
+             *(_num(k * d[p], False) for p in presets)) for r, d in zip(report.rows, per_layer, strict=True)]
+    totals = _preset_totals(report, per_layer, presets)
+    rows.append((Cell("TOTAL"), Cell(""), Cell(str(report.output)), *(_num(k * totals[p], False) for p in presets)))
+    head = f"{safe(report.name)}: {unit}{' (2 x MACs)' if flops else ''} per convention"
+    return Grid(head, columns, tuple(rows))
+
+
+def conventions_csv(report: Report, per_layer: Sequence[dict[str, int]], flops: bool = False) -> str:
+    """The grid's columns with raw counts (FLOPs with ``flops``), one row per layer and a TOTAL."""
+    presets = list(per_layer[0]) if per_layer else []
+    k = 2 if flops else 1
+    rows: list[list[object]] = [[r.name, r.kind, str(r.output), *(k * d[p] for p in presets)]
+                                for r, d in zip(report.rows, per_layer, strict=True)]
+    totals = _preset_totals(report, per_layer, presets)
+    rows.append(["TOTAL", "", str(report.output), *(k * totals[p] for p in presets)])
+    return csv_text(["name", "kind", "output", *_preset_headers(presets, flops)], rows)
+
+
+def conventions_json(report: Report, per_layer: Sequence[dict[str, int]]) -> str:
     presets = list(per_layer[0]) if per_layer else []
     layers = [{"name": r.name, "kind": r.kind, "output": shape_list(r.output), "macs": d}
-              for r, d in zip(report.rows, per_layer)]
-    totals = {p: sum(d[p] for d, r in zip(per_layer, report.rows) if not r.aux) for p in presets}
+              for r, d in zip(report.rows, per_layer, strict=True)]
+    totals = _preset_totals(report, per_layer, presets)
     return json.dumps({"name": report.name, "layers": layers, "totals": {"macs": totals}}, indent=2)
-
 
 
 # --- summary --input A --input B: one row per input size ------------------------------
 
-def inputs_cells(reports: list[Report], flops: bool = False) -> tuple[list[tuple[str, str]], list[list[str]]]:
+def inputs_grid(name: str, convention: str, reports: Sequence[Report], flops: bool = False) -> Grid:
     """Per input size: output, parameters, MACs (or FLOPs) and activation memory."""
     k, unit = (2, "FLOPs") if flops else (1, "MACs")
-    columns = [("input", "right"), ("output", "right"), ("params", "right"), (unit, "right"),
-               ("activations", "right"), ("float32", "right")]
-    rows = [[str(r.input), str(r.output), both(r.totals.params), both(k * r.totals.macs),
-             both(r.totals.activations), f"{short(4 * r.totals.activations)}B"] for r in reports]
-    return columns, rows
-
-
-def inputs_json(reports: list[Report]) -> str:
-    return json.dumps([{"input": shape_list(r.input), "output": shape_list(r.output), "params": r.totals.params,
-                        "macs": r.totals.macs, "flops": r.totals.flops, "activations": r.totals.activations,
-                        "activation_bytes": 4 * r.totals.activations} for r in reports], indent=2)
+    columns = (Column("input", True), Column("output", True), Column(params_header(reports[0]), True, Role.NUMBER),
+               Column(unit, True, Role.NUMBER), Column("activations", True, Role.NUMBER),
+               Column("float32", True, Role.SHARE))
+    rows = tuple((Cell(str(r.input)), Cell(str(r.output)), _num(r.totals.params), _num(k * r.totals.macs),
+                  _num(r.totals.activations), Cell(f"{short(4 * r.totals.activations)}B")) for r in reports)
+    head = f"{safe(name)} at {len(reports)} input sizes ({convention} {unit})"
+    return Grid(head, columns, rows, tuple(stats_note(reports[0])))
