@@ -9,7 +9,7 @@ together; the layer count is checked *before* anything is expanded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cnncalc.errors import (
     CnnCalcError,
@@ -24,6 +24,7 @@ from cnncalc.errors import (
 )
 from cnncalc.graph.bounds import Budget, stack_room
 from cnncalc.graph.entries import Entry, block_env, split_entry, user_names
+from cnncalc.graph.names import Names, Scope
 from cnncalc.graph.nodes import INPUT, Graph, GroupInfo, Node
 from cnncalc.layers import REGISTRY, Layer, build
 from cnncalc.limits import Limits
@@ -35,29 +36,6 @@ from cnncalc.spec.parse import BlockDef, Spec
 # Distinct errors reported before building stops (as clang's -ferror-limit): past
 # a screenful they are noise, and each one's "did you mean" costs a scan of names.
 MAX_ERRORS = 20
-
-
-@dataclass(slots=True)
-class Scope:
-    names: dict[str, int] = field(default_factory=dict)
-    parent: Scope | None = None
-    prefix: str = ""
-
-    def find(self, name: str) -> int | None:
-        s: Scope | None = self
-        while s is not None:
-            if name in s.names:
-                return s.names[name]
-            s = s.parent
-        return None
-
-    def visible(self) -> list[str]:
-        out: list[str] = []
-        s: Scope | None = self
-        while s is not None:
-            out += list(s.names)
-            s = s.parent
-        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +52,12 @@ class Builder:
         self.spec, self.limits = spec, limits
         self.nodes: list[Node] = []
         self.errors: list[CnnCalcError] = []
-        self.counters: dict[str, int] = {}
         self.groups: dict[str, GroupInfo] = {}
         self.budget = Budget(spec, limits)
         self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
         self.top = Scope()
         self.used: set[str] = set()  # blocks expanded at least once
-        self.user_names = user_names(spec)  # generated names never repeat one of these
+        self.names = Names(user_names(spec), {*REGISTRY, *spec.blocks, "aux"})
 
     # -- building ------------------------------------------------------------
     def build(self) -> Graph:
@@ -140,13 +117,13 @@ class Builder:
         if e.repeat > 1 and e.name is not None:
             # A named repetition is one group (e.g. ResNet's layer1): the name refers to
             # the last output and `expect` to the subtotals of all copies.
-            instance = ctx.scope.prefix + e.name.value
+            instance = self.names.claim(e.name, ctx.scope.prefix)
             self.groups[instance] = GroupInfo("repeat", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
             inner = Ctx(ctx.env, ctx.scope, (*ctx.group, instance), ctx.trace, ctx.aux)
             copy = Entry(e.kind, e.kind_pos, e.args, None, None, 1, e.pos)
             for _ in range(e.repeat):
                 cur = self.apply(copy, cur, inner, True)
-            self.bind(e.name, cur, ctx)
+            ctx.scope.names[e.name.value] = cur
             return cur
         for i in range(e.repeat):
             cur = self.apply(e, cur, ctx, i == e.repeat - 1)
@@ -159,30 +136,6 @@ class Builder:
         hint = hint or "see `cnncalc kinds` for the layer kinds"
         return SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
 
-    def fresh(self, base: str) -> str:
-        while True:
-            self.counters[base] = self.counters.get(base, 0) + 1
-            name = f"{base}{self.counters[base]}"
-            if name not in self.user_names:
-                return name
-
-    def bind(self, name: YScalar | None, index: int, ctx: Ctx) -> str | None:
-        if name is None:
-            return None
-        if not name.value.strip() or "." in name.value:
-            raise SpecError(
-                f"name '{name.value}' is not usable: names are non-empty and have no '.'"
-                " (a dot separates a block instance from the names inside it)",
-                name.pos,
-                code="E212",
-            )
-        if name.value in REGISTRY or name.value in self.spec.blocks or name.value == "aux":
-            raise SpecError(f"name '{name.value}' is a layer kind; choose another name", name.pos, code="E210")
-        if name.value in ctx.scope.names:
-            raise SpecError(f"name '{name.value}' is used twice", name.pos, code="E211")
-        ctx.scope.names[name.value] = index
-        return ctx.scope.prefix + name.value
-
     def claims(self, node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
         try:
             return parse_claims(node, fields)
@@ -192,7 +145,11 @@ class Builder:
 
     def add(self, layer: Layer, inputs: tuple[int, ...], e: Entry, ctx: Ctx, last: bool) -> int:
         index = len(self.nodes)
-        shown = self.bind(e.name if last else None, index, ctx) or self.fresh(layer.kind)
+        if e.name is not None and last:
+            shown = self.names.claim(e.name, ctx.scope.prefix)
+            ctx.scope.names[e.name.value] = index
+        else:
+            shown = self.names.fresh(layer.kind, e.kind_pos)
         claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
         self.nodes.append(Node(shown, layer, inputs, e.kind_pos, ctx.trace, ctx.group, ctx.aux, claims))
         return index
@@ -205,8 +162,9 @@ class Builder:
             # depend on a layer that does not run at inference.
             scope = Scope(parent=ctx.scope, prefix=ctx.scope.prefix)
             group = ctx.group
-            if e.name is not None or e.expect is not None:
-                instance = ctx.scope.prefix + (e.name.value if e.name is not None else self.fresh("aux"))
+            if last and (e.name is not None or e.expect is not None):  # an unnamed repeat: the last copy
+                instance = (self.names.claim(e.name, ctx.scope.prefix) if e.name is not None
+                            else self.names.fresh("aux", e.kind_pos, ctx.scope.prefix))
                 self.groups[instance] = GroupInfo("aux", e.kind_pos, self.claims(e.expect, LAYER_FIELDS))
                 group = (*group, instance)
             self.chain(e.args.items, cur, Ctx(ctx.env, scope, group, ctx.trace, True))
@@ -257,11 +215,12 @@ class Builder:
 
     def check_unused_blocks(self) -> None:
         """Build each block no layer uses, with its defaults, only to report its spec errors."""
-        kept = (self.nodes, self.counters, self.groups)
+        kept = (self.nodes, self.groups, self.names.save())
         for name, block in self.spec.blocks.items():
             if name in self.used or any(v is None for v in block.params.values()):
                 continue
-            self.nodes, self.counters, self.groups = [], {}, {}
+            self.nodes, self.groups = [], {}
+            self.names.restore(({}, {}))
             env = {k: v for k, v in block.params.items() if v is not None}
             try:
                 self.budget.count(block.layers.items, env, ((name, block.pos),))
@@ -270,21 +229,23 @@ class Builder:
                 continue
             self.used.add(name)
             self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
-        self.nodes, self.counters, self.groups = kept
+        self.nodes, self.groups, names = kept
+        self.names.restore(names)
 
     def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
         self.used.add(block.name)
         env = block_env(block, e)
-        named = e.name.value if (e.name is not None and last) else None
-        instance = ctx.scope.prefix + (named or self.fresh(block.name))
+        named = e.name if last else None
+        instance = (self.names.claim(named, ctx.scope.prefix) if named is not None
+                    else self.names.fresh(block.name, e.kind_pos, ctx.scope.prefix))
         claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
         self.groups[instance] = GroupInfo(block.name, e.kind_pos, claims)
         scope = Scope(parent=None, prefix=instance + ".")
         scope.parent = None  # blocks see only their own names: lexical scoping
         inner = Ctx(env, scope, (*ctx.group, instance), (*ctx.trace, e.kind_pos), ctx.aux)
         out = self.chain(block.layers.items, cur, inner)
-        if named is not None and e.name is not None:
-            self.bind(e.name, out, ctx)
+        if named is not None:
+            ctx.scope.names[named.value] = out
         return out
 
 
