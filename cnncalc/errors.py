@@ -62,7 +62,7 @@ def display_width(text: str) -> int:
 
 def did_you_mean(word: str, options: list[str]) -> str | None:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return f"did you mean '{clip(close[0])}'?" if close else None
 
 
 class CnnCalcError(Exception):
@@ -142,23 +142,35 @@ def flatten(err: CnnCalcError) -> list[CnnCalcError]:
     return [err]
 
 
+# Distinct errors reported in one run (as clang's -ferror-limit): past a screenful they
+# are noise, and 40,000 of them (one spec line can hold that many) took minutes to print.
+MAX_ERRORS = 20
+
+
 def raise_all(errors: list[CnnCalcError]) -> None:
-    """Raise the collected errors: nothing, the single one, or a group."""
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise ErrorGroup(errors)
+    """Raise the collected errors: nothing, the single one, or a group of at most
+    MAX_ERRORS, then one E157 saying that the rest were not reported."""
+    flat = [e for err in errors for e in flatten(err)]
+    if len(flat) > MAX_ERRORS:
+        stop = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", flat[MAX_ERRORS].pos, code="E157")
+        flat = [*flat[:MAX_ERRORS], stop]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise ErrorGroup(flat)
 
 
 _WIDTH = 120  # longest source excerpt shown; longer lines are cut around the caret
 _TRACE = 5  # block uses shown in full; a longer chain keeps its two ends
 
 
-def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
-    text = sources.get(pos.file)
-    if text is None:
-        return []
-    lines = LINE_BREAK.split(text)
+def _excerpt(pos: SourcePos, sources: Mapping[str, str], split: dict[str, list[str]]) -> list[str]:
+    lines = split.get(pos.file)
+    if lines is None:  # each source is split once per message, not once per error
+        text = sources.get(pos.file)
+        if text is None:
+            return []
+        lines = split[pos.file] = LINE_BREAK.split(text)
     if not 1 <= pos.line <= len(lines) or (pos.line == len(lines) and not lines[-1]):
         return []
     # One character per column, none that a terminal would act on (a spec may hold ESC).
@@ -176,11 +188,12 @@ def _excerpt(pos: SourcePos, sources: Mapping[str, str]) -> list[str]:
 def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
     """``file:line:col: error[CODE]: message``, the source line, a caret, notes."""
     out: list[str] = []
+    split: dict[str, list[str]] = {}
     for e in flatten(err):
         where = f"{visible(str(e.pos))}: " if e.pos else ""
         out.append(f"{where}error[{e.code}]: {visible(e.message)}")
         if e.pos:
-            out.extend(_excerpt(e.pos, sources))
+            out.extend(_excerpt(e.pos, sources, split))
         trace: list[SourcePos | None] = list(e.trace)
         skipped = len(trace) - _TRACE
         if skipped > 0:  # outermost uses first, the innermost (nearest the error) last
@@ -190,7 +203,7 @@ def format_error(err: CnnCalcError, sources: Mapping[str, str]) -> str:
                 out.append(f"  ... {skipped} more block uses")
                 continue
             out.append(f"{visible(str(use))}: note: in the block used here")
-            out.extend(_excerpt(use, sources))
+            out.extend(_excerpt(use, sources, split))
         if e.hint:
             out.append(f"  hint: {visible(e.hint)}")
     return "\n".join(out)

@@ -304,3 +304,27 @@ def test_quoted_shapes_are_shapes() -> None:
             expect: {output: "5x5x1"}
     """)
     assert r.input.dims == (7, 7, 3) and r.checks == () and r.rows[0].checks[0].ok  # (7-3)+1 = 5
+
+
+@pytest.mark.parametrize("body", ["[nokind]", "[add: [nolayer, []]]", "[add: [[nolayer, relu], []]]"])
+def test_an_error_in_a_block_used_many_times_costs_one_suggestion(body: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown kind inside a block used 5,000 times, beside 5,000 blocks, took 28 s: every
+    use scanned every name for a 'did you mean'.  Counted: one scan per word and position."""
+    from cnncalc.graph import build as graph
+
+    calls = 0
+    original = graph.did_you_mean
+
+    def counted(word: str, options: list[str]) -> str | None:
+        nonlocal calls
+        calls += 1
+        return original(word, options)
+
+    monkeypatch.setattr(graph, "did_you_mean", counted)
+    for uses in (10, 1000):
+        calls = 0
+        text = ("input: 8x8x3\nblocks:\n" + "".join(f"  blk{i}: {{layers: [relu]}}\n" for i in range(200))
+                + f"  bad: {{layers: {body}}}\nlayers:\n  - bad: ~\n    repeat: {uses}\n")
+        codes = {e.code for e in errors_of(text)}
+        assert codes <= {"E120", "E201"} and codes
+        assert calls <= 2

@@ -139,3 +139,32 @@ def test_source_positions_count_characters_not_bytes(parser: str) -> None:
     b = node.get("b")
     assert isinstance(b, yamltree.YSeq)
     assert b.items[1].pos == SourcePos(F, 2, 8)
+
+
+def _chained_anchors(count: int, levels: int) -> str:
+    """``count`` anchors, each nesting ``levels`` lists around an alias of the previous one;
+    the last is used inside a block (so substitution walks it, as deep as it expands)."""
+    anchors = ", ".join(
+        f"k{a}: &a{a} " + "[" * levels + (f"*a{a - 1}" if a else "1") + "]" * levels for a in range(count))
+    return (f"input: 8x8x3\nblocks:\n  a:\n    layers:\n      - identity: {{{anchors}}}\n"
+            f"  b:\n    args: {{x: 1}}\n    layers:\n      - identity: {{k: *a{count - 1}}}\n"
+            "layers:\n  - b: {x: 2}\n")
+
+
+def test_aliases_nesting_deeper_than_the_limit_once_expanded_are_refused_at_the_alias(parser: str) -> None:
+    """25 anchors x 58 levels: every anchor is written within the 64-level limit, but expanded
+    they are 1,450 levels deep (a RecursionError in block substitution before)."""
+    err = error_of(_chained_anchors(25, 58))
+    # Line 5 holds the anchors.  Open around *a0 inside a1: the top mapping, the blocks
+    # mapping, block a, its layers list, the entry mapping, identity's flow mapping (6) and
+    # a1's 58 lists: 64, the limit; *a0 adds its own 58, so 122 > 64 there.
+    assert where(err)[:2] == ("E151", 5)
+    assert "*a0" in err.message and "--max-depth" in err.message
+
+
+def test_aliases_expanded_to_the_raised_limit_are_walked_without_recursion_errors(parser: str) -> None:
+    # 16 x 58 = 928 expanded levels (+ 6 structural) under --max-depth 1000: within the limit,
+    # so the spec is built, and only the layer's own argument errors are reported.
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze_text(_chained_anchors(16, 58), F, cnncalc.Limits(max_depth=1000))
+    assert {e.code for e in flatten(info.value)} == {"E121"}

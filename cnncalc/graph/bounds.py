@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from cnncalc.errors import CnnCalcError, GraphError, LimitError, SourcePos
+from cnncalc.errors import CnnCalcError, GraphError, LimitError, SourcePos, clip
 from cnncalc.graph.entries import META, Entry, block_env, split_entry
 from cnncalc.layers import REGISTRY
 from cnncalc.limits import Limits
@@ -58,9 +58,9 @@ class Budget:
             one = 1
             if e.kind in self.spec.blocks:
                 if any(e.kind == name for name, _ in stack):
-                    chain = " -> ".join([n for n, _ in stack] + [e.kind])
+                    chain = " -> ".join(clip(n) for n in [*(n for n, _ in stack), e.kind])
                     raise GraphError(
-                        f"block '{e.kind}' uses itself: {chain}", e.kind_pos, trace=_uses(stack), code="E220"
+                        f"block '{clip(e.kind)}' uses itself: {chain}", e.kind_pos, trace=_uses(stack), code="E220"
                     )
                 self._deeper(depth, e, stack)
                 block = self.spec.blocks[e.kind]
@@ -92,7 +92,7 @@ class Budget:
     def _deeper(self, depth: int, e: Entry, stack: tuple[tuple[str, SourcePos], ...]) -> None:
         """Refuse to nest one level below ``depth`` if that passes the limit."""
         if depth + 1 > self.limits.max_depth:
-            names = [n for n, _ in stack]
+            names = [clip(n) for n, _ in stack]
             shown = names if len(names) <= 6 else [*names[:3], "...", *names[-2:]]
             via = " through blocks " + " -> ".join(shown) if stack else ""
             raise LimitError(
@@ -125,8 +125,8 @@ class Budget:
                 name, pos = todo[-1].pop()
                 if state.get(name) == 1:
                     names = [n for n, _ in path]
-                    chain = " -> ".join([*names[names.index(name):], name])
-                    raise GraphError(f"block '{name}' uses itself: {chain}", pos, code="E220")
+                    chain = " -> ".join(clip(n) for n in [*names[names.index(name):], name])
+                    raise GraphError(f"block '{clip(name)}' uses itself: {chain}", pos, code="E220")
                 if name not in state:
                     state[name] = 1
                     path.append((name, pos))

@@ -9,15 +9,18 @@ together; the layer count is checked *before* anything is expanded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cnncalc.errors import (
+    MAX_ERRORS,
     CnnCalcError,
     GraphError,
     LimitError,
     ShapeError,
     SourcePos,
     SpecError,
+    clip,
     did_you_mean,
     flatten,
     raise_all,
@@ -32,10 +35,6 @@ from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from cnncalc.spec.expressions import Env, substitute
 from cnncalc.spec.parse import BlockDef, Spec
-
-# Distinct errors reported before building stops (as clang's -ferror-limit): past
-# a screenful they are noise, and each one's "did you mean" costs a scan of names.
-MAX_ERRORS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +56,8 @@ class Builder:
         self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
         self.top = Scope()
         self.used: set[str] = set()  # blocks expanded at least once
+        self.spent = 0  # layers the spec's expansion adds, counted before building
+        self.suggested: dict[tuple[str, SourcePos, str], str | None] = {}
         self.names = Names(user_names(spec), {*REGISTRY, *spec.blocks, "aux"})
 
     # -- building ------------------------------------------------------------
@@ -78,14 +79,14 @@ class Builder:
         try:
             with stack_room(self.limits.max_depth):
                 self.budget.check_cycles()
-                self.budget.count(self.spec.layers.items, {}, ())
+                self.spent = self.budget.count(self.spec.layers.items, {}, ())
                 out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
                 self.check_unused_blocks()
         except _TooManyErrors as exc:
             stopped = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", exc.pos, code="E157")
         top = self.claims(self.spec.expect, TOTAL_FIELDS)
         unique: dict[tuple[str, str], CnnCalcError] = {}
-        for err in self.errors:  # a block used n times reports its error once, at the first use
+        for err in (e for group in self.errors for e in flatten(group)):  # once, at the first use
             unique.setdefault((str(err.pos), err.message), err)
         raise_all([*unique.values(), *([stopped] if stopped else [])])
         return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
@@ -98,7 +99,9 @@ class Builder:
                 raise exc.at(None, ctx.trace) from None
             except CnnCalcError as exc:
                 self.errors.append(exc.at(None, ctx.trace) if exc.trace == () else exc)
-                self.distinct.add((str(exc.pos), exc.message))
+                # Building stops after MAX_ERRORS distinct errors: each one's "did you mean"
+                # costs a scan of names.  A block used n times reports its errors once.
+                self.distinct.update((str(e.pos), e.message) for e in flatten(exc))
                 if len(self.distinct) >= MAX_ERRORS:
                     raise _TooManyErrors(exc.pos) from None
         return cur
@@ -130,11 +133,11 @@ class Builder:
         return cur
 
     def unknown_kind(self, e: Entry, ctx: Ctx) -> SpecError:
-        hint = did_you_mean(e.kind, [*REGISTRY, *self.spec.blocks, "aux"])
-        if hint is None and (near := did_you_mean(e.kind, ctx.scope.visible())) is not None:
+        hint = self.suggest(e.kind, e.kind_pos, lambda: [*REGISTRY, *self.spec.blocks, "aux"])
+        if hint is None and (near := self.suggest(e.kind, e.kind_pos, ctx.scope.visible, "name")) is not None:
             hint = near.replace("did you mean", "did you mean the layer named")
         hint = hint or "see `cnncalc kinds` for the layer kinds"
-        return SpecError(f"unknown layer kind '{e.kind}'", e.kind_pos, hint=hint, code="E120")
+        return SpecError(f"unknown layer kind '{clip(e.kind)}'", e.kind_pos, hint=hint, code="E120")
 
     def claims(self, node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
         try:
@@ -190,11 +193,19 @@ class Builder:
                 refs.append(self.lookup(node, ctx))
         return self.add(layer, tuple(refs), e, ctx, last)
 
+    def suggest(self, word: str, pos: SourcePos, options: Callable[[], list[str]], what: str = "") -> str | None:
+        """``did_you_mean``, once per word and position: in a block used n times (or a path
+        repeated) the same error would scan every visible name n times, quadratic."""
+        key = (word, pos, what)
+        if key not in self.suggested:
+            self.suggested[key] = did_you_mean(word, options())
+        return self.suggested[key]
+
     def lookup(self, ref: YScalar, ctx: Ctx) -> int:
         found = ctx.scope.find(ref.value)
         if found is None:
-            hint = did_you_mean(ref.value, ctx.scope.visible())
-            raise GraphError(f"no earlier layer is named '{ref.value}'", ref.pos, hint=hint, code="E201")
+            hint = self.suggest(ref.value, ref.pos, ctx.scope.visible)
+            raise GraphError(f"no earlier layer is named '{clip(ref.value)}'", ref.pos, hint=hint, code="E201")
         return found
 
     def path(self, p: YNode, cur: int, ctx: Ctx) -> int:
@@ -204,29 +215,38 @@ class Builder:
             return self.chain([p], cur, ctx)
         items = p.items
         first = items[0] if items else None
-        if isinstance(first, YScalar) and first.value not in REGISTRY and first.value not in self.spec.blocks:
+        if isinstance(first, YScalar) and first.value not in (*REGISTRY, *self.spec.blocks, *self.spec.broken, "aux"):
             # find() first: a suggestion scans every visible name, once per path otherwise
-            near = did_you_mean(first.value, ctx.scope.visible()) if ctx.scope.find(first.value) is None else None
+            near = self.suggest(first.value, first.pos, ctx.scope.visible) if ctx.scope.find(first.value) is None else None
             if near is not None:
-                raise GraphError(f"no earlier layer is named '{first.value}'", first.pos, hint=near, code="E201")
+                raise GraphError(f"no earlier layer is named '{clip(first.value)}'", first.pos, hint=near, code="E201")
         if items and isinstance(items[0], YScalar) and ctx.scope.find(items[0].value) is not None:
             return self.chain(items[1:], self.lookup(items[0], ctx), ctx)
         return self.chain(items, cur, ctx)
 
     def check_unused_blocks(self) -> None:
-        """Build each block no layer uses, with its defaults, only to report its spec errors."""
+        """Build each block no layer uses, with its defaults, only to report its spec errors.
+        The layer limit is for the whole spec: what these builds add counts toward it
+        (100 unused blocks were each allowed the whole limit: minutes of work)."""
         kept = (self.nodes, self.groups, self.names.save())
         for name, block in self.spec.blocks.items():
             if name in self.used or any(v is None for v in block.params.values()):
                 continue
             self.nodes, self.groups = [], {}
             self.names.restore(({}, {}))
-            env = {k: v for k, v in block.params.items() if v is not None}
+            use = Entry(name, block.pos, None, pos=block.pos)
             try:
-                self.budget.count(block.layers.items, env, ((name, block.pos),))
+                env = block_env(block, use)  # the defaults, those that use other arguments too
+                self.spent += self.budget.count(block.layers.items, env, ((name, block.pos),))
             except CnnCalcError as exc:
                 self.errors.append(exc)
                 continue
+            if self.spent > self.limits.max_layers:
+                self.errors.append(LimitError(
+                    f"the spec expands to more than {self.limits.max_layers:,} layers with its unused blocks,"
+                    " each checked once with its defaults (raise the limit with --max-layers)",
+                    block.pos, code="E155"))
+                break
             self.used.add(name)
             self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
         self.nodes, self.groups, names = kept

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import SourcePos, SpecError, did_you_mean
+from cnncalc.errors import SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.values import as_int, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expressions import Env, substitute
@@ -37,9 +37,9 @@ def split_entry(node: YNode) -> Entry:
     if len(kinds) > 1:
         for k, _ in kinds:
             if (hint := did_you_mean(k.value, list(META))) is not None:
-                raise SpecError(f"unknown key '{k.value}' beside the layer kind", k.pos, hint=hint, code="E121")
+                raise SpecError(f"unknown key '{clip(k.value)}' beside the layer kind", k.pos, hint=hint, code="E121")
     if len(kinds) != 1:
-        what = "no layer kind" if not kinds else "several kinds: " + ", ".join(k.value for k, _ in kinds)
+        what = "no layer kind" if not kinds else "several kinds: " + ", ".join(clip(k.value) for k, _ in kinds[:5])
         raise SpecError(f"a layer entry has exactly one kind; found {what}", node.pos, code="E120")
     key, args = kinds[0]
     entry = Entry(key.value, key.pos, args, pos=key.pos)
@@ -82,18 +82,18 @@ def block_env(block: BlockDef, e: Entry) -> Env:
         for k, v in e.args.pairs:
             if k.value not in block.params:
                 hint = did_you_mean(k.value, list(block.params)) or "arguments: " + (", ".join(block.params) or "none")
-                raise SpecError(f"unknown argument '{k.value}' for block '{block.name}'", k.pos, hint=hint, code="E121")
+                raise SpecError(f"unknown argument '{clip(k.value)}' for block '{clip(block.name)}'", k.pos, hint=hint, code="E121")
             given[k.value] = v
     elif e.args is not None and not (isinstance(e.args, YScalar) and e.args.is_null()):
         if len(block.params) != 1:
-            raise SpecError(f"block '{block.name}' takes a mapping of arguments", e.args.pos, code="E122")
+            raise SpecError(f"block '{clip(block.name)}' takes a mapping of arguments", e.args.pos, code="E122")
         given[next(iter(block.params))] = e.args
     out: Env = {}
     for name, default in block.params.items():
         if name in given:
             out[name] = given[name]
         elif default is None:
-            raise SpecError(f"block '{block.name}' needs argument '{name}'", e.kind_pos, code="E123")
+            raise SpecError(f"block '{clip(block.name)}' needs argument '{clip(name)}'", e.kind_pos, code="E123")
         else:
             # a default may use the arguments given or declared before it: `width2: ${2 * width}`
             visible = {**out, **{k: v for k, v in given.items() if k not in out}}

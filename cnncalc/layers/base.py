@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from cnncalc.errors import CnnCalcError, ShapeError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.errors import MAX_ERRORS, CnnCalcError, ShapeError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
 from cnncalc.layers.geometry import Reads, Window, same_padding
@@ -141,8 +141,8 @@ def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> La
         for key, value in node.pairs:
             if key.value in specs:
                 given[key.value] = value
-            else:
-                errors.append(SpecError(f"unknown argument '{key.value}' for {kind}", key.pos,
+            elif len(errors) <= MAX_ERRORS:  # raise_all reports MAX_ERRORS: more is wasted work
+                errors.append(SpecError(f"unknown argument '{clip(key.value)}' for {kind}", key.pos,
                                         hint=_unknown_arg_hint(key.value, kind, list(specs)), code="E121"))
     elif cls.main is not None:
         given[cls.main] = node

@@ -8,7 +8,7 @@ plain decimal integers.  The YAML 1.1 forms PyYAML would silently coerce
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 
 from cnncalc.errors import SpecError, clip
 from cnncalc.shapes import Shape
@@ -45,12 +45,9 @@ def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
     text = node.value.strip()
     shown = clip(text)
     if not node.plain:
-        raise SpecError(
-            f"{what} must be an integer, got the string '{shown}'",
-            node.pos,
-            hint="remove the quotes",
-            code="E110",
-        )
+        # '! 16' and '!!str 16' are strings because of their tag, not of quotes
+        why = f"the '{node.tag}' tag makes it text: remove the tag" if node.tag and node.tag != "!!int" else "remove the quotes"
+        raise SpecError(f"{what} must be an integer, got the string '{shown}'", node.pos, hint=why, code="E110")
     if not _INT.fullmatch(text):
         hint = None
         digits = text.lstrip("+-")
@@ -95,7 +92,7 @@ def as_bool(node: YNode, what: str) -> bool:
             return False
         if node.value.lower() in _YAML11_BOOL:
             hint = "write true or false (YAML 1.1 reads yes/no/on/off as booleans, 1.2 does not)"
-            raise SpecError(f"{what} must be true or false, got '{node.value}'", node.pos, hint=hint, code="E110")
+            raise SpecError(f"{what} must be true or false, got '{clip(node.value)}'", node.pos, hint=hint, code="E110")
     raise SpecError(f"{what} must be true or false, got {describe(node)}", node.pos, code="E110")
 
 
@@ -174,12 +171,21 @@ def _dims_hint(dims: tuple[int, ...]) -> str | None:
     return None
 
 
+# Claims are compared exactly: this context holds every claim a count can be (at most
+# MAX_CLAIM_DIGITS digits, times at most 10^15, plus or minus half a unit) without rounding.
+MAX_CLAIM_DIGITS = 40
+EXACT = Context(prec=3 * MAX_CLAIM_DIGITS, traps=[InvalidOperation, Inexact, Overflow])
+
+
 def parse_claim(text: str) -> tuple[Decimal, Decimal] | None:
-    """A claimed count as (value, tolerance): '120,422,400' exact, '120.4M' to +-0.05M."""
+    """A claimed count as (value, tolerance): '120,422,400' exact, '120.4M' to +-0.05M.
+    ``None`` if it is not that form, or has more than MAX_CLAIM_DIGITS digits."""
     m = _SHORT.fullmatch(text)
     if not m:
         return None
     digits, unit = m.group(1).replace(",", "").replace("_", ""), m.group(2)
+    if len(digits) > MAX_CLAIM_DIGITS:  # no count is that long; Decimal would overflow on 10^6
+        return None
     try:
         value = Decimal(digits)
     except InvalidOperation:
@@ -187,5 +193,5 @@ def parse_claim(text: str) -> tuple[Decimal, Decimal] | None:
     scale = _UNITS[unit]
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     exact = unit == "" and decimals == 0
-    tol = Decimal(0) if exact else Decimal(5) * Decimal(10) ** (-decimals - 1) * scale
-    return value * scale, tol
+    tol = Decimal(0) if exact else EXACT.multiply(EXACT.scaleb(Decimal(5), -decimals - 1), scale)
+    return EXACT.multiply(value, scale), tol

@@ -54,8 +54,9 @@ _YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
 @dataclass(eq=False, slots=True)
 class YScalar:
     value: str
-    plain: bool  # unquoted: subject to int/bool/null interpretation
+    plain: bool  # unquoted and untagged: subject to int/bool/null interpretation
     pos: SourcePos
+    tag: str = ""  # an explicit tag written on it ("!", "!!str"): why a bare 16 is text
 
     def is_null(self) -> bool:
         return self.plain and self.value in ("", "~", "null", "Null", "NULL")
@@ -202,9 +203,11 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
     nodes: list[YSeq | YMap] = []
     keys: list[YScalar | None] = []
     sizes: list[int] = []
+    heights: list[int] = []  # levels below each open collection, aliases expanded
     anchored: list[str | None] = []
     anchors: dict[str, YNode] = {}
     anchor_size: dict[str, int | None] = {}  # None: still open (an alias to it is a cycle)
+    anchor_height: dict[str, int] = {}
     root: YNode | None = None
     documents = 0
     aliased = 0
@@ -248,7 +251,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                 if tag not in _SCALAR_TAGS:
                     raise _tag_error(tag, "a value", pos)
                 plain = not ev.style and tag != _STR and tag != "!" or tag == _INT
-                scalar = YScalar(ev.value, plain, pos)
+                scalar = YScalar(ev.value, plain, pos, _tag_name(tag) if tag else "")
                 if ev.anchor:
                     anchors[ev.anchor], anchor_size[ev.anchor] = scalar, 1
                 attach(scalar, 1, pos)
@@ -270,16 +273,19 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                 nodes.append(coll)
                 keys.append(None)
                 sizes.append(1)
+                heights.append(0)
                 anchored.append(ev.anchor)
             elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
                 nodes.pop()
                 keys.pop()
                 size = sizes.pop()
+                height = 1 + heights.pop()
                 anchor = anchored.pop()
                 if anchor is not None:
-                    anchor_size[anchor] = size
+                    anchor_size[anchor], anchor_height[anchor] = size, height
                 if sizes:
                     sizes[-1] += size
+                    heights[-1] = max(heights[-1], height)
             elif cls is yaml.AliasEvent:
                 pos = _pos(file, ev.start_mark)
                 if ev.anchor not in anchors:
@@ -291,6 +297,15 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                         pos,
                         code="E107",
                     )
+                # Every walk of the tree goes as deep as the aliases expand, not as the text is
+                # written: 25 anchors each nesting 58 levels inside the previous are 1,450 levels.
+                height = anchor_height.get(ev.anchor, 0)
+                if len(nodes) + height > max_depth:
+                    raise LimitError(f"nesting deeper than {max_depth} levels once the alias '*{clip(ev.anchor)}'"
+                                     f" is expanded ({len(nodes)} levels here, {height} inside it; raise the limit"
+                                     " with --max-depth)", pos, code="E151")
+                if heights:
+                    heights[-1] = max(heights[-1], height)
                 aliased += shared
                 if aliased > max_aliased:
                     raise LimitError(

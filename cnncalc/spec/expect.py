@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cnncalc.errors import CnnCalcError, SourcePos, SpecError, did_you_mean, raise_all
+from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.shapes import Shape
-from cnncalc.source.values import as_shape, describe, parse_claim
+from cnncalc.source.values import EXACT, MAX_CLAIM_DIGITS, as_shape, describe, parse_claim
 from cnncalc.source.yamltree import YMap, YScalar
 
 COUNT_FIELDS = ("params", "trainable_params", "non_trainable_params", "macs", "flops")
@@ -45,7 +45,8 @@ class Claim:
         assert isinstance(actual, int)
         if self.bound:
             return BOUNDS[self.bound](Decimal(actual), self.value)
-        return self.value - self.tolerance <= actual < self.value + self.tolerance or actual == self.value
+        low, high = EXACT.subtract(self.value, self.tolerance), EXACT.add(self.value, self.tolerance)
+        return low <= actual < high or actual == self.value
 
 
 def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...]:
@@ -58,7 +59,7 @@ def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...
         try:
             if key.value not in fields:
                 hint = did_you_mean(key.value, list(fields)) or "expect takes: " + ", ".join(fields)
-                raise SpecError(f"unknown expectation '{key.value}'", key.pos, hint=hint, code="E131")
+                raise SpecError(f"unknown expectation '{clip(key.value)}'", key.pos, hint=hint, code="E131")
             if key.value == "output":
                 shape = as_shape(value, "expected output")
                 claims.append(Claim("output", str(shape), value.pos, shape=shape))
@@ -66,9 +67,16 @@ def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...
             text = value.value.strip() if isinstance(value, YScalar) else ""
             bound = _BOUND.fullmatch(text)
             parsed = parse_claim(bound.group(2) if bound else text) if text else None
+            if parsed is None and sum(c.isdigit() for c in text) > MAX_CLAIM_DIGITS:
+                raise SpecError(
+                    f"expected {clip(key.value)} has {sum(c.isdigit() for c in text):,} digits; a count has at most"
+                    f" {MAX_CLAIM_DIGITS}",
+                    value.pos,
+                    code="E132",
+                )
             if parsed is None:
                 raise SpecError(
-                    f"expected {key.value} must be a count like 61706, 61,706 or 120.4M, or a budget"
+                    f"expected {clip(key.value)} must be a count like 61706, 61,706 or 120.4M, or a budget"
                     f" like '<= 4.5G'; got {describe(value)}",
                     value.pos,
                     code="E132",

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 
-from cnncalc.errors import LimitError, SourcePos, SpecError
+from cnncalc.errors import LimitError, SourcePos, SpecError, clip
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
+from cnncalc.spec.placeholders import protect, restore
 
 _TOKEN = re.compile(r"\s*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*%(),]))")
 _WHOLE_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _EMBEDDED = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_NEST = 32
+
+__all__ = ["Env", "evaluate", "protect", "restore", "substitute"]  # protect/restore: spec.placeholders
 
 Env = dict[str, YNode]
 
@@ -39,7 +42,7 @@ class _Expr:
         self.depth = 0
 
     def fail(self, why: str) -> None:
-        raise SpecError(f"in expression '${{{self.text}}}': {why}", self.pos, code="E140")
+        raise SpecError(f"in expression '{clip('${' + self.text + '}', 60)}': {why}", self.pos, code="E140")
 
     def peek(self) -> str | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -47,7 +50,7 @@ class _Expr:
     def take(self, want: str | None = None) -> str:
         tok = self.peek()
         if tok is None or (want is not None and tok != want):
-            self.fail(f"expected {want or 'a value'}" + (f", got '{tok}'" if tok else " at the end"))
+            self.fail(f"expected {want or 'a value'}" + (f", got '{clip(tok)}'" if tok else " at the end"))
         self.i += 1
         assert tok is not None
         return tok
@@ -82,10 +85,17 @@ class _Expr:
         return value
 
     def unary(self) -> int:
-        if self.peek() == "-":
+        # Each sign counts toward the nesting bound (3,000 of them were a RecursionError).
+        signs = 0
+        while self.peek() == "-":
             self.take()
-            return -self.unary()
-        return self.atom()
+            signs += 1
+            if self.depth + signs > MAX_NEST:
+                self.fail("nested too deeply")
+        self.depth += signs
+        value = self.atom()
+        self.depth -= signs
+        return -value if signs % 2 else value
 
     def atom(self) -> int:
         self.depth += 1
@@ -110,19 +120,19 @@ class _Expr:
         elif tok[0].isalpha() or tok[0] == "_":
             value = self.lookup(tok)
         else:
-            self.fail(f"unexpected '{tok}'")
+            self.fail(f"unexpected '{clip(tok)}'")
         self.depth -= 1
         return value
 
     def lookup(self, name: str) -> int:
         node = self.env.get(name)
         if node is None:
-            self.fail(f"unknown argument '{name}'" + (f" (arguments: {', '.join(self.env)})" if self.env else ""))
+            self.fail(f"unknown argument '{clip(name)}'" + (f" (arguments: {', '.join(self.env)})" if self.env else ""))
         if not (isinstance(node, YScalar) and node.plain and re.fullmatch(r"-?[0-9]+", node.value.strip())):
-            self.fail(f"'{name}' is not an integer here")
+            self.fail(f"'{clip(name)}' is not an integer here")
         assert isinstance(node, YScalar)
         if len(node.value.strip()) > 19:  # as above: refused before int() sees it
-            self.fail(f"'{name}' is out of range")
+            self.fail(f"'{clip(name)}' is out of range")
         return int(node.value)
 
 
@@ -161,7 +171,7 @@ def substitute(node: YNode, env: Env, max_len: int = 200, memo: dict[int, YNode]
     if m := _WHOLE_REF.fullmatch(text):
         if m.group(1) not in env:
             known = ", ".join(env) or "none (not inside a block)"
-            raise SpecError(f"unknown argument '${m.group(1)}' (arguments: {known})", node.pos, code="E141")
+            raise SpecError(f"unknown argument '${clip(m.group(1))}' (arguments: {known})", node.pos, code="E141")
         return env[m.group(1)]
     if text.startswith("${") and text.endswith("}") and text.count("${") == 1:
         return YScalar(str(evaluate(text[2:-1], env, node.pos, max_len)), True, node.pos)
@@ -171,73 +181,7 @@ def substitute(node: YNode, env: Env, max_len: int = 200, memo: dict[int, YNode]
             return str(evaluate(m.group(1), env, node.pos, max_len))
         ref = env.get(m.group(2))
         if not isinstance(ref, YScalar):
-            raise SpecError(f"unknown or non-scalar argument '${m.group(2)}'", node.pos, code="E141")
+            raise SpecError(f"unknown or non-scalar argument '${clip(m.group(2))}'", node.pos, code="E141")
         return ref.value
 
     return YScalar(_EMBEDDED.sub(repl, node.value), node.plain, node.pos)
-
-
-# --- ${...} inside YAML flow collections ------------------------------------
-# In ``{filters: ${4 * growth}}`` the braces of the expression would end the
-# flow mapping.  Before parsing, each ``${...}`` is swapped for a placeholder
-# of the same length (so every column stays right) and swapped back in the
-# parsed scalars afterwards.
-
-_PROTECT = re.compile(r"\$\{[^{}\n]*\}")
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-_PLACEHOLDER = re.compile(r"\$Q[0-9a-z]+Q*")
-
-
-def _placeholder(i: int, length: int) -> str | None:
-    code = ""
-    while True:
-        i, r = divmod(i, 36)
-        code = _DIGITS[r] + code
-        if i == 0:
-            break
-    body = "$Q" + code
-    return body + "Q" * (length - len(body)) if len(body) <= length else None
-
-
-def protect(text: str) -> tuple[str, dict[str, str]]:
-    """Swap every ``${...}`` for a same-length placeholder; returns the table."""
-    table: dict[str, str] = {}
-
-    def swap(m: re.Match[str]) -> str:
-        ph = _placeholder(len(table), len(m.group(0)))
-        if ph is None:  # too many tiny expressions: leave this one as written
-            return m.group(0)
-        table[ph] = m.group(0)
-        return ph
-
-    return _PROTECT.sub(swap, text), table
-
-
-def restore(root: YNode | None, table: dict[str, str]) -> None:
-    """Put the original ``${...}`` text back into the parsed scalars, in place."""
-    if not table or root is None:
-        return
-    def back(m: re.Match[str]) -> str:
-        # One linear pattern, then the longest placeholder the match starts with (an
-        # alternation of every placeholder made this quadratic: minutes for a 4 MB spec).
-        text = m.group(0)
-        for end in range(len(text), 2, -1):
-            if text[:end] in table:
-                return table[text[:end]] + text[end:]
-        return text
-
-    stack: list[YNode] = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # YAML aliases share nodes
-            continue
-        seen.add(id(node))
-        if isinstance(node, YScalar):
-            if "$Q" in node.value:
-                node.value = _PLACEHOLDER.sub(back, node.value)
-        elif isinstance(node, YSeq):
-            stack.extend(node.items)
-        else:
-            for k, v in node.pairs:
-                stack.extend((k, v))

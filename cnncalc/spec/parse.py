@@ -7,16 +7,17 @@ them into typed layers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
+from cnncalc.errors import LINE_BREAK, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.base import REGISTRY
 from cnncalc.limits import Limits
 from cnncalc.shapes import Shape
 from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
-from cnncalc.spec.expressions import protect, restore
+from cnncalc.spec.placeholders import protect, restore
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +56,17 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
     for key, body in node.pairs:
         if key.value in REGISTRY or key.value in ("aux", *META_KEYS):
             what = "a layer kind" if key.value in REGISTRY or key.value == "aux" else "a layer entry key"
-            errors.append(SpecError(f"block name '{key.value}' is {what}; choose another name", key.pos, code="E108"))
+            errors.append(SpecError(f"block name '{clip(key.value)}' is {what}; choose another name", key.pos, code="E108"))
             continue
         if not isinstance(body, YMap):
-            errors.append(SpecError(f"block '{key.value}' must be a mapping with 'layers'", body.pos, code="E105"))
+            errors.append(SpecError(f"block '{clip(key.value)}' must be a mapping with 'layers'", body.pos, code="E105"))
             continue
         params: dict[str, YNode | None] = {}
         for k, v in body.pairs:
             if k.value not in ("args", "layers"):
                 hint = did_you_mean(k.value, ["args", "layers"])
                 errors.append(
-                    SpecError(f"unknown key '{clip(k.value)}' in block '{key.value}'", k.pos, hint=hint, code="E106")
+                    SpecError(f"unknown key '{clip(k.value)}' in block '{clip(key.value)}'", k.pos, hint=hint, code="E106")
                 )
         args = body.get("args")
         if isinstance(args, YMap):
@@ -85,11 +86,35 @@ def _parse_blocks(node: YNode) -> tuple[dict[str, BlockDef], list[CnnCalcError]]
         layers = body.get("layers")
         if not isinstance(layers, YSeq) or not layers.items:
             errors.append(
-                SpecError(f"block '{key.value}' needs 'layers': a non-empty list", (layers or body).pos, code="E105")
+                SpecError(f"block '{clip(key.value)}' needs 'layers': a non-empty list", (layers or body).pos, code="E105")
             )
             continue
         blocks[key.value] = BlockDef(key.value, params, layers, key.pos)
     return blocks, errors
+
+
+_META_LINE = re.compile(r"\s*(name|expect|repeat)\s*:")
+_ITEM_LINE = re.compile(r"\s*-\s+([^#]*?)\s*(#.*)?")
+
+
+def _entry_hint(text: str, line: int) -> str | None:
+    """The form that works, when a YAML error is a layer entry's ``name:``, ``expect:`` or
+    ``repeat:`` under a bare kind (``- relu``) or under a list of layers (``- [a, b]``)."""
+    lines = LINE_BREAK.split(text)
+    meta = _META_LINE.match(lines[line - 1]) if 1 <= line <= len(lines) else None
+    if meta is None:
+        return None
+    above = next((t for t in reversed(lines[: line - 1]) if t.strip() and not t.lstrip().startswith("#")), "")
+    item = _ITEM_LINE.fullmatch(above)
+    if item is None or not item.group(1):
+        return None
+    key, body = meta.group(1), item.group(1)
+    if body.startswith("["):
+        return (f"a list of layers takes no '{key}:'; make the layers a block"
+                f" (blocks: {{stage: {{layers: {clip(body)}}}}}) and write '- stage:' with '{key}:' under it")
+    if ":" not in body:
+        return f"to write '{key}:' beside a bare kind, end the kind with a colon: '- {clip(body)}:'"
+    return None
 
 
 def shape_argument(text: str, source: str, what: str, limits: Limits = Limits()) -> Shape:
@@ -105,7 +130,13 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
     ``Spec.errors`` (so the graph builder can add the layers' errors to them, and one run
     reports every error of a file); a spec with nothing to build raises at once."""
     protected, table = protect(text)  # ${...} may sit inside {flow} collections
-    root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
+    try:
+        root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
+    except CnnCalcError as exc:  # a message may quote a key or an alias with a placeholder in it
+        exc.message = table.text(exc.message)
+        if exc.code == "E101" and exc.hint is None and exc.pos is not None:
+            exc.hint = _entry_hint(text, exc.pos.line)
+        raise
     restore(root, table)
     start = SourcePos(file, 1, 1)
     if root is None or isinstance(root, YScalar) and root.is_null():

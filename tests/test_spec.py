@@ -1,0 +1,166 @@
+"""The spec stage (cnncalc/spec): the top level, claims, calc arguments, ``${...}``
+placeholders, and the hints for YAML errors in layer entries."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cnncalc
+from cnncalc.errors import CnnCalcError, flatten
+from cnncalc.graph import build as graph_build
+from cnncalc.limits import Limits
+from cnncalc.source import yamltree
+from cnncalc.spec.calc import calc_spec
+from cnncalc.spec.parse import parse
+from cnncalc.spec.placeholders import protect
+
+F = "s.yaml"
+
+
+def run(text: str, limits: Limits = Limits()) -> cnncalc.Report:
+    return cnncalc.analyze_text(textwrap.dedent(text), F, limits)
+
+
+def errors_of(text: str, limits: Limits = Limits()) -> list[CnnCalcError]:
+    with pytest.raises(CnnCalcError) as info:
+        run(text, limits)
+    return flatten(info.value)
+
+
+# --- claims -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", ["", "M", ".5", "K"])
+def test_a_claim_with_a_million_digits_is_an_error_not_a_decimal_overflow(suffix: str) -> None:
+    [err] = errors_of("input: 8x8x3\nlayers: [relu]\nexpect: {params: " + "1" * 10**6 + suffix + "}\n")
+    assert err.code == "E132" and (err.pos and (err.pos.line, err.pos.col)) == (3, 18)
+    assert "1,000,00" in err.message and len(err.message) < 100
+
+
+def test_a_forty_digit_claim_is_judged_exactly() -> None:
+    # relu has 0 parameters; the claim 10^39 is 40 digits: judged (and false), not refused
+    r = run("input: 8x8x3\nlayers: [relu]\nexpect: {params: 1" + "0" * 39 + "}\n")
+    [(_, check)] = r.all_checks()
+    assert not check.ok
+
+
+# --- calc ---------------------------------------------------------------------------------
+
+def test_an_unclosed_calc_input_points_into_its_own_text() -> None:
+    """`calc '[8,8,3' relu` said <arg 1>:2:1, a line the argument does not have."""
+    with pytest.raises(CnnCalcError) as info:
+        calc_spec("[8,8,3", ["relu"])
+    [err] = flatten(info.value)
+    assert err.code == "E101" and str(err.pos) == "<arg 1>:1:1"
+
+
+# --- placeholders for ${...} --------------------------------------------------------------
+
+def test_user_text_that_looks_like_a_placeholder_is_never_renamed() -> None:
+    """A spec named "$Q0QQ" became "${1}Q" when ${1} appeared elsewhere in the file."""
+    spec = parse('name: "$Q0QQ"\ninput: 8x8x3\nlayers:\n  - dense: ${1}\n', F)
+    assert spec.name == "$Q0QQ"
+
+
+pieces = st.sampled_from(["${a}", "${}", "${n * 2}", "$Q0QQ", "$Q1", "{", "}", "x", " ", "\n", "\ue000", "\ue001",
+                          "\ue002\ue003", "$", "${a}${b}", "QQ", "0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(pieces, max_size=40).map("".join))
+def test_protecting_then_restoring_gives_the_text_back_whatever_it_holds(text: str) -> None:
+    protected, table = protect(text)
+    assert len(protected) == len(text)  # every column stays where it was
+    assert len(table.table) == len(re.findall(r"\$\{[^{}\n]*\}", text))  # every ${...} swapped
+    assert table.text(protected) == text
+
+
+@pytest.mark.parametrize("libyaml", [True, False])
+def test_placeholders_keep_positions_after_them_on_the_line(libyaml: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not libyaml:
+        monkeypatch.setattr(yamltree, "_FAST", None)
+    errs = errors_of("""
+        input: 8x8x3
+        layers:
+          - conv: {filters: ${2 * 2}, kernel: 1, \N{CJK UNIFIED IDEOGRAPH-4E2D}: 3}
+    """)
+    # "  - conv: " (10) + "{filters: " (10) + "${2 * 2}" (8) + ", kernel: 1, " (13): column 42,
+    # counted in characters whatever the placeholder is made of
+    assert [(e.code, e.pos and e.pos.col) for e in errs] == [("E121", 42)]
+
+
+# --- YAML errors in layer entries: the form that works ------------------------------------
+
+@pytest.mark.parametrize("key", ["expect: {output: 8x8x3}", "name: r", "repeat: 2"])
+def test_a_bare_kind_with_a_key_under_it_gets_the_colon_hint(key: str) -> None:
+    [err] = errors_of(f"input: 8x8x3\nlayers:\n  - relu\n    {key}\n")
+    assert err.code == "E101"
+    assert err.hint == f"to write '{key.split(':')[0]}:' beside a bare kind, end the kind with a colon: '- relu:'"
+    # ... and that form works
+    run(f"input: 8x8x3\nlayers:\n  - relu:\n    {key}\n")
+
+
+def test_a_list_of_layers_with_repeat_gets_the_block_hint() -> None:
+    [err] = errors_of("input: 8x8x3\nlayers:\n  - [relu, relu]\n    repeat: 3\n")
+    assert err.code == "E101" and err.hint is not None
+    assert "blocks: {stage: {layers: [relu, relu]}}" in err.hint and "'- stage:'" in err.hint
+    # ... and that form works: 3 x 2 relus
+    r = run("input: 8x8x3\nblocks: {stage: {layers: [relu, relu]}}\nlayers:\n  - stage:\n    repeat: 3\n")
+    assert len(r.rows) == 6
+
+
+# --- blocks no layer uses -------------------------------------------------------------------
+
+def test_unused_blocks_share_the_spec_layer_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each unused block could expand to --max-layers: 100 of them took over a minute.  The
+    limit is per spec: the layers built stay below it (counted), and the excess is E155."""
+    built = 0
+    original = graph_build.build
+
+    def counted(*args: object) -> object:
+        nonlocal built
+        built += 1
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph_build, "build", counted)
+    blocks = "".join(f"  b{i}:\n    layers:\n      - relu:\n        repeat: 400\n" for i in range(50))
+    errs = errors_of("input: 8x8x3\nblocks:\n" + blocks + "layers: [relu]\n", Limits(max_layers=1000))
+    assert [e.code for e in errs] == ["E155"]
+    assert errs[0].pos is not None and errs[0].pos.line == 2 + 4 * 2 + 1  # the third block: 1 + 400 + 400 + 400
+    assert built <= 1000
+
+
+def test_an_unused_block_is_checked_with_defaults_that_use_other_arguments() -> None:
+    # width2 is ${2 * width}: the check used the text '${2 * width}' as the filter count
+    run("""
+        input: 8x8x3
+        blocks:
+          b:
+            args: {width: 4, width2: "${2 * width}"}
+            layers: [conv: {filters: $width2, kernel: 1}]
+        layers: [relu]
+    """)
+
+
+# --- user text in messages is clipped -------------------------------------------------------
+
+def test_an_unknown_kind_of_megabytes_is_clipped_in_the_message() -> None:
+    kind = "k" * 3_900_000
+    [err] = errors_of(f"input: 8x8x3\nlayers: [{kind}]\n")
+    assert err.code == "E120" and len(err.message) < 100 and len(err.hint or "") < 100
+
+
+@pytest.mark.parametrize("text", [
+    "input: 8x8x3\nlayers: [relu]\nexpect: {%s: 1}\n",                                  # E131
+    "input: 8x8x3\nblocks:\n  %s: {layers: [relu], x: 1}\nlayers: [relu]\n",             # E106
+    "input: 8x8x3\nlayers:\n  - relu:\n    %s: 1\n    nme: x\n",                          # E121/E120
+    "input: 8x8x3\nlayers:\n  - relu\n  - add: [%s, []]\n",                               # E201
+    "input: 8x8x3\nblocks:\n  b: {args: [x], layers: [relu]}\nlayers:\n  - b: {%s: 1}\n",  # E121
+])
+def test_every_echoed_name_is_clipped(text: str) -> None:
+    for err in errors_of(text % ("q" * 1000)):  # (a YAML key is at most 1024 characters)
+        assert len(err.message) < 200 and len(err.hint or "") < 200, err.message[:80]
