@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cnncalc
-from cnncalc.errors import CnnCalcError, flatten
+from cnncalc.errors import CnnCalcError, LimitError, flatten
+from cnncalc.limits import Limits
 
 
 def run(text: str) -> cnncalc.Report:
@@ -193,7 +194,9 @@ class Gen:
         head or path (``copied``) nothing is named: every copy would have the name."""
         kinds = ["leaf", "leaf"] + (["block"] if blocks else []) + (["aux", "add"] if depth < 2 else [])
         kind = self.draw(st.sampled_from(kinds))
-        repeat = self.draw(st.sampled_from([1, 1, 1, 0, 2, 3, 11, 12]))
+        # 11 and 12 make mb's 11th instance beside mb1's first; deeper down, small counts keep
+        # the expansion small (the layer limit is not what this test is about)
+        repeat = self.draw(st.sampled_from([1, 1, 1, 0, 2, 3, 11, 12] if depth == 0 else [1, 1, 0, 2]))
         inner = 0
         body: dict[str, Any]
         if kind == "leaf":
@@ -261,5 +264,9 @@ def test_every_claim_written_is_judged_exactly_once(case: tuple[str, int]) -> No
     the report judges.  The written names are distinct in each scope, so no clash is the
     user's: generated names (``mb11`` of ``mb``, ``mb1``'s first) must never take one."""
     text, written = case
-    report = cnncalc.analyze_text(text, "p.yaml")
+    try:
+        report = cnncalc.analyze_text(text, "p.yaml", Limits(max_layers=20_000))
+    except LimitError as exc:  # blocks using blocks, repeated: refused before any work
+        assume(exc.code != "E155")
+        raise
     assert len(report.all_checks()) == written
