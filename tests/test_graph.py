@@ -328,3 +328,15 @@ def test_an_error_in_a_block_used_many_times_costs_one_suggestion(body: str, mon
         codes = {e.code for e in errors_of(text)}
         assert codes <= {"E120", "E201"} and codes
         assert calls <= 2
+
+
+def test_a_top_level_repeat_written_as_an_expression_counts_toward_the_layer_limit() -> None:
+    """The budget read top-level entries without substituting them (no block arguments there),
+    so `repeat: ${1000 * 1000 * 1000}` passed as one layer and then built for ever."""
+    [err] = errors_of("""
+        input: 8x8x3
+        layers:
+          - relu:
+            repeat: ${1000 * 1000 * 1000}
+    """)
+    assert err.code == "E155"

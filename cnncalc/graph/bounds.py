@@ -51,7 +51,7 @@ class Budget:
         total = 0
         for item in items:
             try:
-                e = split_entry(substitute(item, env, self.limits.max_expr) if env else item)
+                e = split_entry(substitute(item, env, self.limits.max_expr))
             except CnnCalcError:  # reported when building; one unit of work here
                 total += 1
                 continue
