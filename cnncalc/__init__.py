@@ -7,6 +7,7 @@ Data flows one way: YAML text -> :func:`parse_spec` -> :func:`build_graph`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from cnncalc.analysis.analyze import analyze
@@ -22,13 +23,15 @@ from cnncalc.spec.parse import Spec, parse, parse_spec
 __version__ = "0.1.0"
 
 
-def analyze_text(text: str, file: str = "<spec>", limits: Limits = Limits()) -> Report:
-    """Analyze spec text; raises :class:`CnnCalcError` on any user error."""
-    return analyze(build_graph(parse(text, file, limits), limits))
+def analyze_text(text: str, file: str = "<spec>", limits: Limits = Limits(),
+                 overrides: Mapping[str, str] | None = None) -> Report:
+    """Analyze spec text; raises :class:`CnnCalcError` on any user error.  ``overrides``
+    set vars of the spec (``{"width": "0.75"}``, as ``--set width=0.75``)."""
+    return analyze(build_graph(parse(text, file, limits, overrides), limits))
 
 
-def analyze_file(path: str | Path, limits: Limits = Limits()) -> Report:
-    return analyze_text(read_source(path, limits), str(path), limits)
+def analyze_file(path: str | Path, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Report:
+    return analyze_text(read_source(path, limits), str(path), limits, overrides)
 
 
 __all__ = [

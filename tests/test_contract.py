@@ -884,7 +884,7 @@ def test_expressions_integer_arithmetic(expr: str, value: int) -> None:
     assert r.output.dims == (2, 2, value)
 
 
-@pytest.mark.parametrize("expr", ["2 ** 3", "__import__('os').getcwd()", "n.bit_length()", "abs(n)", "1 / 2", "[n][0]"])
+@pytest.mark.parametrize("expr", ["n if n", "__import__('os').getcwd()", "n.bit_length()", "sorted(n)", "1 / 2", "[n][0]"])
 def test_expressions_are_not_eval(expr: str) -> None:
     """'evaluated by a small safe evaluator, never eval': anything beyond the grammar is a
     positioned spec error."""

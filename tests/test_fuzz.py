@@ -32,8 +32,8 @@ from cnncalc.layers.base import arg_fields
 from cnncalc.limits import Limits
 from cnncalc.render import report as render
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
-from cnncalc.spec.expressions import protect, restore
 from cnncalc.spec.parse import parse_spec
+from cnncalc.spec.placeholders import protect, restore
 
 ROOT = Path(__file__).parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -61,9 +61,10 @@ def test_an_unclosed_calc_input_points_into_its_own_text() -> None:
 # --- placeholders for ${...} --------------------------------------------------------------
 
 def test_user_text_that_looks_like_a_placeholder_is_never_renamed() -> None:
-    """A spec named "$Q0QQ" became "${1}Q" when ${1} appeared elsewhere in the file."""
-    spec = parse('name: "$Q0QQ"\ninput: 8x8x3\nlayers:\n  - dense: ${1}\n', F)
-    assert spec.name == "$Q0QQ"
+    """A spec named "$Q0QQ" became "${1}Q" when ${1} appeared elsewhere in the file (here
+    a key, which nothing substitutes: the message quotes it as written)."""
+    spec = parse('"$Q0QQ": 1\ninput: 8x8x3\nlayers:\n  - dense: ${1}\n', F)
+    assert [e.message for e in spec.errors] == ["unknown top-level key '$Q0QQ'"]
 
 
 pieces = st.sampled_from(["${a}", "${}", "${n * 2}", "$Q0QQ", "$Q1", "{", "}", "x", " ", "\n", "\ue000", "\ue001",

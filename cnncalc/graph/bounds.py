@@ -19,8 +19,9 @@ from cnncalc.graph.entries import META, Entry, block_env, split_entry
 from cnncalc.layers import REGISTRY
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.expressions import Env, substitute
+from cnncalc.spec.expressions import FRAMES, Env
 from cnncalc.spec.parse import Spec
+from cnncalc.spec.substitution import substitute
 
 
 class Budget:
@@ -65,7 +66,7 @@ class Budget:
                 self._deeper(depth, e, stack)
                 block = self.spec.blocks[e.kind]
                 try:
-                    inner = block_env(block, e)
+                    inner = block_env(block, e, self.spec.vars, self.limits.max_expr)
                 except CnnCalcError:
                     inner = {}
                 one = self.count(block.layers.items, inner, (*stack, (e.kind, e.kind_pos)), depth + 1)
@@ -182,7 +183,7 @@ def stack_room(max_depth: int) -> Iterator[None]:
     default recursion limit; a raised --max-depth raises it while building.
     """
     old = sys.getrecursionlimit()
-    need = _frames_in_use() + 8 * max_depth + 200
+    need = _frames_in_use() + 8 * max_depth + 200 + FRAMES  # FRAMES: one ${...} at the deepest point
     if need > old:
         sys.setrecursionlimit(need)
     try:

@@ -33,8 +33,9 @@ from cnncalc.layers import REGISTRY, Layer, build
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
-from cnncalc.spec.expressions import Env, substitute
+from cnncalc.spec.expressions import Env
 from cnncalc.spec.parse import BlockDef, Spec
+from cnncalc.spec.substitution import substitute
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +80,8 @@ class Builder:
         try:
             with stack_room(self.limits.max_depth):
                 self.budget.check_cycles()
-                self.spent = self.budget.count(self.spec.layers.items, {}, ())
-                out = self.chain(self.spec.layers.items, INPUT, Ctx({}, self.top))
+                self.spent = self.budget.count(self.spec.layers.items, self.spec.vars, ())
+                out = self.chain(self.spec.layers.items, INPUT, Ctx(self.spec.vars, self.top))
                 self.check_unused_blocks()
         except _TooManyErrors as exc:
             stopped = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", exc.pos, code="E157")
@@ -236,7 +237,7 @@ class Builder:
             self.names.restore(({}, {}))
             use = Entry(name, block.pos, None, pos=block.pos)
             try:
-                env = block_env(block, use)  # the defaults, those that use other arguments too
+                env = block_env(block, use, self.spec.vars, self.limits.max_expr)  # its defaults
                 self.spent += self.budget.count(block.layers.items, env, ((name, block.pos),))
             except CnnCalcError as exc:
                 self.errors.append(exc)
@@ -254,7 +255,7 @@ class Builder:
 
     def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
         self.used.add(block.name)
-        env = block_env(block, e)
+        env = block_env(block, e, self.spec.vars, self.limits.max_expr)
         named = e.name if last else None
         instance = (self.names.claim(named, ctx.scope.prefix) if named is not None
                     else self.names.fresh(block.name, e.kind_pos, ctx.scope.prefix))

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from cnncalc.errors import SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.values import as_int, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.expressions import Env, substitute
+from cnncalc.spec.expressions import Env
 from cnncalc.spec.parse import BlockDef, Spec
+from cnncalc.spec.substitution import substitute
 
 META = ("name", "expect", "repeat")  # keys beside a layer's kind
 
@@ -75,28 +76,32 @@ def user_names(spec: Spec) -> set[str]:
     return found
 
 
-def block_env(block: BlockDef, e: Entry) -> Env:
-    """A block use's arguments: given values over defaults; unknown or missing ones are errors."""
+def block_env(block: BlockDef, e: Entry, vars: Env, max_expr: int = 200) -> Env:
+    """What a block use's body sees: the spec's vars, then its arguments (given values over
+    defaults), which shadow vars of the same name; unknown or missing arguments are errors."""
     given: dict[str, YNode] = {}
     if isinstance(e.args, YMap):
         for k, v in e.args.pairs:
             if k.value not in block.params:
                 hint = did_you_mean(k.value, list(block.params)) or "arguments: " + (", ".join(block.params) or "none")
-                raise SpecError(f"unknown argument '{clip(k.value)}' for block '{clip(block.name)}'", k.pos, hint=hint, code="E121")
+                raise SpecError(f"unknown argument '{clip(k.value)}' for block '{clip(block.name)}'", k.pos, hint=hint,
+                                code="E121")
             given[k.value] = v
     elif e.args is not None and not (isinstance(e.args, YScalar) and e.args.is_null()):
         if len(block.params) != 1:
             raise SpecError(f"block '{clip(block.name)}' takes a mapping of arguments", e.args.pos, code="E122")
         given[next(iter(block.params))] = e.args
-    out: Env = {}
+    out: Env = dict(vars)
+    done: set[str] = set()
     for name, default in block.params.items():
         if name in given:
             out[name] = given[name]
         elif default is None:
             raise SpecError(f"block '{clip(block.name)}' needs argument '{clip(name)}'", e.kind_pos, code="E123")
         else:
-            # a default may use the arguments given or declared before it: `width2: ${2 * width}`
-            visible = {**out, **{k: v for k, v in given.items() if k not in out}}
-            out[name] = substitute(default, visible)
+            # a default may use the vars, the arguments given, and those declared before it:
+            # `width2: ${2 * width}`
+            visible = {**out, **{k: v for k, v in given.items() if k not in done}}
+            out[name] = substitute(default, visible, max_expr)
+        done.add(name)
     return out
-

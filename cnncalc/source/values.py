@@ -25,6 +25,7 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _SHAPE = re.compile(r"\s*[0-9]+(\s*[xX×]\s*[0-9]+)*\s*")  # ASCII digits only
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+")
 _SHORT = re.compile(r"\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([kKMGTP]?)\s*")
 _UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
 
@@ -49,6 +50,8 @@ def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
         why = f"the '{node.tag}' tag makes it text: remove the tag" if node.tag and node.tag != "!!int" else "remove the quotes"
         raise SpecError(f"{what} must be an integer, got the string '{shown}'", node.pos, hint=why, code="E110")
     if not _INT.fullmatch(text):
+        if computed_decimal(node):
+            raise not_whole(node, what)
         hint = None
         digits = text.lstrip("+-")
         if re.fullmatch(r"0[0-9]+", digits):
@@ -72,6 +75,23 @@ def as_int(node: YNode, what: str, *, minimum: int | None = None) -> int:
         need = "positive" if minimum == 1 else f"at least {minimum}"
         raise SpecError(f"{what} must be {need}, got {value}", node.pos, code="E111")
     return value
+
+
+def computed_decimal(node: YScalar) -> bool:
+    """Whether ``node`` is a decimal that a ``${...}`` expression computed."""
+    return bool(node.origin) and _DECIMAL.fullmatch(node.value.strip()) is not None
+
+
+def not_whole(node: YScalar, what: str) -> SpecError:
+    """E143: a decimal from an expression where an integer is needed, with the ways to round it."""
+    origin = node.origin
+    inner = origin[2:-1].strip() if origin.startswith("${") and origin.endswith("}") else None
+    hint = ("wrap it in round(), int(), floor(), ceil() or make_divisible(v, 8): e.g."
+            f" ${{round({clip(inner, 40)})}}" if inner else "wrap each ${...} in round() or int()")
+    if inner and re.search(r"(?<!/)/(?!/)", inner):  # true division makes a decimal, as in Python
+        hint = f"'/' gives a decimal, as in Python; '//' an integer: ${{{clip(re.sub('(?<!/)/(?!/)', '//', inner), 40)}}}"
+    return SpecError(f"{what} must be an integer; '{clip(origin, 60)}' gives {clip(node.value.strip())}",
+                     node.pos, hint=hint, code="E143")
 
 
 def as_float(node: YNode, what: str, lo: float, hi: float) -> float:
@@ -138,6 +158,9 @@ def as_shape(node: YNode, what: str) -> Shape:
     elif isinstance(node, YScalar) and parse_shape_text(node.value):  # "5x5x3" quoted is the same text
         dims = parse_shape_text(node.value) or ()
     else:
+        if isinstance(node, YScalar) and node.origin and re.search(r"[0-9]\.[0-9]|[0-9]e", node.value):
+            raise SpecError(f"{what} must be a shape of integers; '{clip(node.origin, 60)}' gives"
+                            f" {clip(node.value)}", node.pos, hint="wrap each ${...} in round() or int()", code="E143")
         numbers = re.findall(r"[0-9]+", node.value) if isinstance(node, YScalar) else []
         hint = f"write it as {'x'.join(numbers)}" if len(numbers) in (1, 3) else None
         raise SpecError(

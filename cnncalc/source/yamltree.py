@@ -57,6 +57,8 @@ class YScalar:
     plain: bool  # unquoted and untagged: subject to int/bool/null interpretation
     pos: SourcePos
     tag: str = ""  # an explicit tag written on it ("!", "!!str"): why a bare 16 is text
+    origin: str = ""  # the ${...} text it was computed from (spec.substitution), for messages
+    oneline: bool = True  # written on one line: a column in its value is a column in the source
 
     def is_null(self) -> bool:
         return self.plain and self.value in ("", "~", "null", "Null", "NULL")
@@ -251,7 +253,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                 if tag not in _SCALAR_TAGS:
                     raise _tag_error(tag, "a value", pos)
                 plain = not ev.style and tag != _STR and tag != "!" or tag == _INT
-                scalar = YScalar(ev.value, plain, pos, _tag_name(tag) if tag else "")
+                scalar = YScalar(ev.value, plain, pos, _tag_name(tag) if tag else "", "", ev.end_mark.line == pos.line - 1)
                 if ev.anchor:
                     anchors[ev.anchor], anchor_size[ev.anchor] = scalar, 1
                 attach(scalar, 1, pos)

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.shapes import Shape
-from cnncalc.source.values import EXACT, MAX_CLAIM_DIGITS, as_shape, describe, parse_claim
+from cnncalc.source.values import EXACT, MAX_CLAIM_DIGITS, as_shape, computed_decimal, describe, not_whole, parse_claim
 from cnncalc.source.yamltree import YMap, YScalar
 
 COUNT_FIELDS = ("params", "trainable_params", "non_trainable_params", "macs", "flops")
@@ -64,6 +64,8 @@ def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...
                 shape = as_shape(value, "expected output")
                 claims.append(Claim("output", str(shape), value.pos, shape=shape))
                 continue
+            if isinstance(value, YScalar) and computed_decimal(value):  # 1.5e6 from ${...}: no rounding rule
+                raise not_whole(value, f"expected {clip(key.value)}")
             text = value.value.strip() if isinstance(value, YScalar) else ""
             bound = _BOUND.fullmatch(text)
             parsed = parse_claim(bound.group(2) if bound else text) if text else None

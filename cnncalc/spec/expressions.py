@@ -1,187 +1,152 @@
-"""Block arguments: ``$name`` and ``${expression}`` substitution, never ``eval``.
+"""``${...}`` expressions, evaluated over vars and block arguments (never by ``eval``).
 
-Expressions are integer arithmetic over block arguments: ``+ - * // %``,
-parentheses, unary minus, ``min(...)`` and ``max(...)``.  A small
-recursive-descent parser evaluates them; its depth is bounded by the
-expression-size limit, so no input can exhaust the stack.
+spec/grammar.py parses the text into a small tree; this module walks it with the operators
+of spec/operators.py and the functions of spec/functions.py, and turns any problem into a
+positioned error: E140 (a bad expression), E141 (an unknown name), E153 (too long).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
-from cnncalc.errors import LimitError, SourcePos, SpecError, clip
-from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.placeholders import protect, restore
-
-_TOKEN = re.compile(r"\s*(?:([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*%(),]))")
-_WHOLE_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_EMBEDDED = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-MAX_NEST = 32
-
-__all__ = ["Env", "evaluate", "protect", "restore", "substitute"]  # protect/restore: spec.placeholders
+from cnncalc.errors import LimitError, SourcePos, SpecError, clip, did_you_mean
+from cnncalc.source.yamltree import YNode
+from cnncalc.spec.functions import FUNCTIONS, ValueProblem, number
+from cnncalc.spec.grammar import FRAMES, KEYWORDS, MAX_NEST, Node, Parser, Problem
+from cnncalc.spec.operators import (
+    Value,
+    arith,
+    bounded,
+    compare,
+    index,
+    power,
+    truth,
+    value_of,
+    why,
+)
 
 Env = dict[str, YNode]
+__all__ = ["FRAMES", "KEYWORDS", "MAX_NEST", "Env", "Value", "evaluate", "known_names"]
 
 
-class _Expr:
-    def __init__(self, text: str, env: Env, pos: SourcePos) -> None:
-        self.pos, self.env, self.text = pos, env, text
-        self.tokens: list[str] = []
-        i = 0
-        while i < len(text):
-            m = _TOKEN.match(text, i)
-            if not m or m.end() == i:
-                if text[i:].strip() == "":
-                    break
-                self.fail(f"unexpected '{text[i:].strip()[:10]}'")
-            assert m is not None
-            self.tokens.append(m.group(m.lastindex or 0))
-            i = m.end()
-        self.i = 0
-        self.depth = 0
+class _Evaluator:
+    """Evaluates a parsed tree over ``env`` (vars and block arguments, as YAML nodes)."""
 
-    def fail(self, why: str) -> None:
-        raise SpecError(f"in expression '{clip('${' + self.text + '}', 60)}': {why}", self.pos, code="E140")
+    def __init__(self, env: Env) -> None:
+        self.env = env
 
-    def peek(self) -> str | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+    def run(self, node: Node) -> Value:
+        try:
+            return self.ev(node)
+        except ValueProblem as exc:  # from a value or a function: at the node's operator
+            raise Problem(str(exc), _offset(node)) from None
 
-    def take(self, want: str | None = None) -> str:
-        tok = self.peek()
-        if tok is None or (want is not None and tok != want):
-            self.fail(f"expected {want or 'a value'}" + (f", got '{clip(tok)}'" if tok else " at the end"))
-        self.i += 1
-        assert tok is not None
-        return tok
+    def ev(self, node: Node) -> Value:
+        tag = node[0]
+        try:
+            return self._ev(node)
+        except ValueProblem as exc:
+            if tag in ("lit", "ops", "and", "or", "if"):
+                raise
+            raise Problem(str(exc), node[-1]) from None
+        except (OverflowError, ZeroDivisionError, ValueError) as exc:
+            raise Problem(why(exc), _offset(node)) from None
 
-    def run(self) -> int:
-        value = self.sum()
-        if self.peek() is not None:
-            self.fail(f"unexpected '{self.peek()}'")
-        return value
+    def _ev(self, node: Node) -> Value:
+        tag = node[0]
+        if tag == "lit":
+            return node[1]  # type: ignore[no-any-return]
+        if tag == "name":
+            return self.lookup(node[1], node[2])
+        if tag == "ops":
+            value = self.ev(node[1])
+            for op, rhs, off in node[2]:
+                try:
+                    value = arith(op, value, self.ev(rhs))
+                except ValueProblem as exc:
+                    raise Problem(str(exc), off) from None
+                except (OverflowError, ZeroDivisionError, ValueError) as exc:
+                    raise Problem(why(exc), off) from None
+            return value
+        if tag in ("neg", "pos"):
+            v = number(self.ev(node[1]), f"the operand of '{'-' if tag == 'neg' else '+'}'")
+            return bounded(-v if tag == "neg" else v)
+        if tag == "pow":
+            return power(number(self.ev(node[1]), "the base of '**'"), number(self.ev(node[2]), "the exponent"))
+        if tag == "index":
+            return index(self.ev(node[1]), self.ev(node[2]))
+        if tag == "call":
+            return self.call(node[1], node[2], node[3])
+        if tag == "cmp":
+            return compare(node[1], self.ev(node[2]), self.ev(node[3]))
+        if tag == "not":
+            return not truth(self.ev(node[1]), "'not'")
+        if tag in ("and", "or"):
+            for item, off in zip(node[1], [None, *node[2]]):
+                try:
+                    holds = truth(self.ev(item), f"'{tag}'")
+                except ValueProblem as exc:
+                    raise Problem(str(exc), off if off is not None else _offset(item)) from None
+                if holds != (tag == "and"):
+                    return holds
+            return bool(tag == "and")
+        assert tag == "if"
+        return self.ev(node[1]) if truth(self.ev(node[2]), "the condition of 'if'") else self.ev(node[3])
 
-    def sum(self) -> int:
-        value = self.product()
-        while self.peek() in ("+", "-"):
-            op = self.take()
-            rhs = self.product()
-            value = value + rhs if op == "+" else value - rhs
-        return value
-
-    def product(self) -> int:
-        value = self.unary()
-        while self.peek() in ("*", "//", "%"):
-            op = self.take()
-            rhs = self.unary()
-            if op == "*":
-                value *= rhs
-            elif rhs == 0:
-                self.fail("division by zero")
-            else:
-                value = value // rhs if op == "//" else value % rhs
-            if abs(value) > 10**18:
-                self.fail("value out of range")
-        return value
-
-    def unary(self) -> int:
-        # Each sign counts toward the nesting bound (3,000 of them were a RecursionError).
-        signs = 0
-        while self.peek() == "-":
-            self.take()
-            signs += 1
-            if self.depth + signs > MAX_NEST:
-                self.fail("nested too deeply")
-        self.depth += signs
-        value = self.atom()
-        self.depth -= signs
-        return -value if signs % 2 else value
-
-    def atom(self) -> int:
-        self.depth += 1
-        if self.depth > MAX_NEST:
-            self.fail("nested too deeply")
-        tok = self.take()
-        if tok.isdigit():
-            if len(tok) > 18:  # int() of thousands of digits would raise, and no size needs them
-                self.fail("value out of range")
-            value = int(tok)
-        elif tok == "(":
-            value = self.sum()
-            self.take(")")
-        elif tok in ("min", "max"):
-            self.take("(")
-            items = [self.sum()]
-            while self.peek() == ",":
-                self.take()
-                items.append(self.sum())
-            self.take(")")
-            value = min(items) if tok == "min" else max(items)
-        elif tok[0].isalpha() or tok[0] == "_":
-            value = self.lookup(tok)
-        else:
-            self.fail(f"unexpected '{clip(tok)}'")
-        self.depth -= 1
-        return value
-
-    def lookup(self, name: str) -> int:
+    def lookup(self, name: str, off: int) -> Value:
         node = self.env.get(name)
         if node is None:
-            self.fail(f"unknown argument '{clip(name)}'" + (f" (arguments: {', '.join(self.env)})" if self.env else ""))
-        if not (isinstance(node, YScalar) and node.plain and re.fullmatch(r"-?[0-9]+", node.value.strip())):
-            self.fail(f"'{clip(name)}' is not an integer here")
-        assert isinstance(node, YScalar)
-        if len(node.value.strip()) > 19:  # as above: refused before int() sees it
-            self.fail(f"'{clip(name)}' is out of range")
-        return int(node.value)
+            if name in FUNCTIONS:
+                raise Problem(f"'{name}' is a function: call it, as {name}(...)", off)
+            hint = did_you_mean(name, [*self.env, *FUNCTIONS])
+            raise Problem(f"unknown name '{clip(name)}' ({known_names(self.env)})", off, "E141", hint)
+        return value_of(node)
+
+    def call(self, name: str, args: list[Node], off: int) -> Value:
+        f = FUNCTIONS.get(name)
+        if f is None:
+            hint = did_you_mean(name, list(FUNCTIONS)) or "functions: " + ", ".join(FUNCTIONS)
+            raise Problem(f"unknown function '{clip(name)}'", off, hint=hint)
+        if len(args) < f.least or 0 <= f.most < len(args):
+            want = f"{f.least}" if f.least == f.most else f"{f.least} to {f.most}" if f.most > 0 else f"{f.least} or more"
+            raise Problem(f"{name} takes {want} arguments, got {len(args)}", off)
+        return bounded(f.call(*(self.ev(a) for a in args)))
 
 
-def evaluate(text: str, env: Env, pos: SourcePos, max_len: int = 200) -> int:
+def _offset(node: Node) -> int:
+    """Where a node's text starts (its first operand's, for operators written after it)."""
+    tag = node[0]
+    if tag in ("ops", "pow", "index"):
+        return _offset(node[1])
+    if tag == "cmp":
+        return _offset(node[2])
+    if tag in ("and", "or"):
+        return _offset(node[1][0])
+    if tag == "if":
+        return _offset(node[1])
+    return node[-1]  # type: ignore[no-any-return]
+
+
+def known_names(env: Env) -> str:
+    names = list(env)
+    if not names:
+        return "no vars or block arguments here"
+    return "names here: " + ", ".join(clip(n, 20) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+
+
+def evaluate(text: str, env: Env, pos: SourcePos, max_len: int = 200,
+             at: Callable[[int], SourcePos] | None = None) -> Value:
+    """The value of expression ``text`` over ``env``; ``at`` maps an offset in ``text`` to its
+    position in the source (default: ``pos`` for all of it).  Errors: E140, E141, E153."""
     if len(text) > max_len:
         raise LimitError(
             f"expression of {len(text)} characters is over the {max_len} limit (raise it with --max-expr)",
             pos,
             code="E153",
         )
-    return _Expr(text, env, pos).run()
-
-
-def substitute(node: YNode, env: Env, max_len: int = 200, memo: dict[int, YNode] | None = None) -> YNode:
-    """A copy of ``node`` with ``$arg`` and ``${expr}`` replaced from ``env``.
-
-    Collections shared through YAML aliases are copied once and stay shared
-    (``memo``): copying them per use would take exponential time on nested aliases.
-    """
-    if isinstance(node, (YSeq, YMap)):
-        memo = {} if memo is None else memo
-        if (done := memo.get(id(node))) is not None:
-            return done
-        if isinstance(node, YSeq):
-            memo[id(node)] = YSeq([substitute(x, env, max_len, memo) for x in node.items], node.pos)
-        else:
-            out = YMap([], node.pos)
-            for k, v in node.pairs:
-                out._index[k.value] = len(out.pairs)
-                out.pairs.append((k, substitute(v, env, max_len, memo)))
-            memo[id(node)] = out
-        return memo[id(node)]
-    if "$" not in node.value:
-        return node
-    text = node.value.strip()
-    if m := _WHOLE_REF.fullmatch(text):
-        if m.group(1) not in env:
-            known = ", ".join(env) or "none (not inside a block)"
-            raise SpecError(f"unknown argument '${clip(m.group(1))}' (arguments: {known})", node.pos, code="E141")
-        return env[m.group(1)]
-    if text.startswith("${") and text.endswith("}") and text.count("${") == 1:
-        return YScalar(str(evaluate(text[2:-1], env, node.pos, max_len)), True, node.pos)
-
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1) is not None:
-            return str(evaluate(m.group(1), env, node.pos, max_len))
-        ref = env.get(m.group(2))
-        if not isinstance(ref, YScalar):
-            raise SpecError(f"unknown or non-scalar argument '${clip(m.group(2))}'", node.pos, code="E141")
-        return ref.value
-
-    return YScalar(_EMBEDDED.sub(repl, node.value), node.plain, node.pos)
+    try:
+        return _Evaluator(env).run(Parser(text).run())
+    except Problem as p:
+        where = at(p.offset) if at is not None else pos
+        raise SpecError(f"in expression '{clip('${' + text + '}', 60)}': {p.why}", where, hint=p.hint,
+                        code=p.code) from None

@@ -8,6 +8,7 @@ them into typed layers.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from cnncalc.limits import Limits
 from cnncalc.shapes import Shape
 from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+from cnncalc.spec.expressions import Env
 from cnncalc.spec.placeholders import protect, restore
+from cnncalc.spec.substitution import substitute
+from cnncalc.spec.vars import read_vars
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +42,10 @@ class Spec:
     pos: SourcePos = SourcePos("<spec>", 1, 1)
     broken: frozenset[str] = frozenset()  # blocks whose definition is already reported as wrong
     errors: tuple[CnnCalcError, ...] = ()  # spec errors found here; the graph builder reports them with its own
+    vars: Env = field(default_factory=dict)  # the top-level vars, overrides applied: every ${...} sees them
 
 
-TOP_KEYS = ("name", "input", "layers", "blocks", "expect")
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars")
 META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
@@ -125,10 +130,13 @@ def shape_argument(text: str, source: str, what: str, limits: Limits = Limits())
     return as_shape(node, what)
 
 
-def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
+def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:
     """Check the top level of a spec.  Errors that leave a usable spec are returned in
     ``Spec.errors`` (so the graph builder can add the layers' errors to them, and one run
-    reports every error of a file); a spec with nothing to build raises at once."""
+    reports every error of a file); a spec with nothing to build raises at once.
+
+    ``overrides`` replace the defaults of ``vars:`` (``--set name=value``: the value is YAML
+    text); naming a var the spec does not declare is an error (E141)."""
     protected, table = protect(text)  # ${...} may sit inside {flow} collections
     try:
         root = parse_yaml(protected, file, max_depth=limits.max_depth, max_aliased=limits.max_aliased)
@@ -143,7 +151,9 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
         raise SpecError("spec is empty: it needs at least 'input' and 'layers'", start, code="E105")
     if not isinstance(root, YMap):
         raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {describe(root)}", root.pos, code="E105")
-    errors: list[CnnCalcError] = []
+    env, errors = read_vars(root.get("vars"), overrides or {}, limits)
+    raise_all(errors)  # everything below may use the vars: its errors would only echo these
+    errors = []
     for key, _ in root.pairs:
         if key.value not in TOP_KEYS:
             hint = did_you_mean(key.value, list(TOP_KEYS)) or "top-level keys: " + ", ".join(TOP_KEYS)
@@ -151,7 +161,7 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
     name = Path(file).stem
     if (n := root.get("name")) is not None:
         try:
-            name = as_str(n, "name")
+            name = as_str(substitute(n, env, limits.max_expr), "name")
         except CnnCalcError as exc:
             errors.append(exc)
     shape = Shape((1, 1, 1))
@@ -160,7 +170,7 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
         errors.append(SpecError("spec needs 'input', e.g. input: 32x32x3", root.pos, code="E105"))
     else:
         try:
-            shape = as_shape(inp, "input")
+            shape = as_shape(substitute(inp, env, limits.max_expr), "input")
         except CnnCalcError as exc:
             errors.append(exc)
     layers = root.get("layers")
@@ -175,6 +185,12 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
     expect = root.get("expect")
     if isinstance(expect, YScalar) and expect.is_null():
         expect = None
+    if expect is not None:
+        try:
+            expect = substitute(expect, env, limits.max_expr)
+        except CnnCalcError as exc:
+            errors.append(exc)
+            expect = None
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None
@@ -182,12 +198,12 @@ def parse(text: str, file: str, limits: Limits = Limits()) -> Spec:
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors))
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env)
 
 
-def parse_spec(text: str, file: str, limits: Limits = Limits()) -> Spec:
+def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:
     """:func:`parse`, raising its errors at once (the graph builder is what reports them together
     with the layers' own; this is for callers that stop at the spec)."""
-    spec = parse(text, file, limits)
+    spec = parse(text, file, limits, overrides)
     raise_all(list(spec.errors))
     return spec
