@@ -11,14 +11,16 @@ from collections.abc import Callable
 
 from cnncalc.errors import LimitError, SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.yamltree import YNode
-from cnncalc.spec.functions import FUNCTIONS, ValueProblem, number
+from cnncalc.spec.functions import FUNCTIONS
 from cnncalc.spec.grammar import FRAMES, KEYWORDS, MAX_NEST, Node, Parser, Problem
 from cnncalc.spec.operators import (
     Value,
+    ValueProblem,
     arith,
     bounded,
     compare,
     index,
+    number,
     power,
     truth,
     value_of,
@@ -91,7 +93,11 @@ class _Evaluator:
                     return holds
             return bool(tag == "and")
         assert tag == "if"
-        return self.ev(node[1]) if truth(self.ev(node[2]), "the condition of 'if'") else self.ev(node[3])
+        try:
+            holds = truth(self.ev(node[2]), "the condition of 'if'")
+        except ValueProblem as exc:
+            raise Problem(str(exc), _offset(node[2])) from None
+        return self.ev(node[1]) if holds else self.ev(node[3])
 
     def lookup(self, name: str, off: int) -> Value:
         node = self.env.get(name)

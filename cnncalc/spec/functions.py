@@ -12,35 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-Number = int | float
-
-
-class ValueProblem(Exception):
-    """Internal: an expression went wrong (the evaluator adds the position)."""
-
-
-def number(v: object, what: str) -> Number:
-    """``v`` if it is an int or a float (true/false are not numbers here)."""
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueProblem(f"{what} must be a number, got {describe(v)}")
-    return v
-
-
-def whole(v: object, what: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueProblem(f"{what} must be an integer, got {describe(v)}")
-    return v
-
-
-def describe(v: object) -> str:
-    """How a value reads in a message."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return f"the text '{v[:30]}'"
-    return "a list" if isinstance(v, list) or type(v).__name__ == "YSeq" else "a mapping"
+from cnncalc.source.yamltree import YSeq
+from cnncalc.spec.operators import Number, ValueProblem, number, value_of, whole
 
 
 def _round(x: object, digits: object = None) -> Number:
@@ -77,10 +50,20 @@ def _abs(x: object) -> Number:
 
 
 def _extreme(pick: Callable[..., Number], name: str) -> Callable[..., Number]:
+    """Python's min/max: of two or more numbers, or of the items of one list."""
+
     def f(*args: object) -> Number:
-        return pick(number(a, f"{name}'s arguments") for a in args)
+        items = args
+        if len(args) == 1:
+            if not isinstance(args[0], YSeq):
+                raise ValueProblem(f"{name} of one value: give two or more, or a list")
+            items = tuple(value_of(x) for x in args[0].items)
+            if not items:
+                raise ValueProblem(f"{name} of an empty list")
+        return pick(number(a, f"{name}'s arguments") for a in items)
 
     return f
+
 
 
 def make_divisible(v: object, divisor: object, min_value: object = None) -> int:
@@ -122,8 +105,8 @@ FUNCTIONS: dict[str, Function] = {
     "int": Function(_int, 1, 1, "x truncated towards zero, as Python's int()"),
     "float": Function(_float, 1, 1, "x as a float (a double)"),
     "abs": Function(_abs, 1, 1, "|x|"),
-    "min": Function(_extreme(min, "min"), 1, -1, "the smallest argument"),
-    "max": Function(_extreme(max, "max"), 1, -1, "the largest argument"),
+    "min": Function(_extreme(min, "min"), 1, -1, "the smallest of two or more numbers, or of a list's items"),
+    "max": Function(_extreme(max, "max"), 1, -1, "the largest of two or more numbers, or of a list's items"),
     "make_divisible": Function(make_divisible, 2, 3,
                                "make_divisible(v, d[, min_value]): torchvision's _make_divisible"),
 }

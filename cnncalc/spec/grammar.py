@@ -28,8 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cnncalc.errors import clip
-from cnncalc.spec.functions import ValueProblem
-from cnncalc.spec.operators import INT, MAX_VALUE, finite
+from cnncalc.spec.operators import INT, MAX_VALUE, ValueProblem, finite
 
 MAX_NEST = 32
 # Python frames the parser and evaluator may take at the deepest nesting (the builder
@@ -177,13 +176,15 @@ class Parser:
 
     def postfix(self) -> Node:
         node = self.atom()
-        while self.peek() == "[":
+        levels = 0
+        while self.peek() == "[":  # a[i][j] nests: each index counts, until the chain ends
             off = self.take()[2]
             self.enter(off)
+            levels += 1
             key = self.expression()
             self.take("]")
-            self.depth -= 1
             node = ("index", node, key, off)
+        self.depth -= levels
         return node
 
     def atom(self) -> Node:

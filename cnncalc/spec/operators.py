@@ -11,12 +11,40 @@ from typing import Any
 
 from cnncalc.errors import clip, did_you_mean
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.functions import ValueProblem, describe, number, whole
 
 Value = int | float | bool | str | YSeq | YMap
+Number = int | float
 MAX_VALUE = 10**18
 INT = re.compile(r"[+-]?(0|[1-9][0-9]*)")
 DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+")
+
+
+class ValueProblem(Exception):
+    """Internal: an expression went wrong (the evaluator adds the position)."""
+
+
+def number(v: object, what: str) -> Number:
+    """``v`` if it is an int or a float (true/false are not numbers here)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueProblem(f"{what} must be a number, got {describe(v)}")
+    return v
+
+
+def whole(v: object, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueProblem(f"{what} must be an integer, got {describe(v)}")
+    return v
+
+
+def describe(v: object) -> str:
+    """How a value reads in a message."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return f"the text '{v[:30]}'"
+    return "a list" if isinstance(v, YSeq) else "a mapping"
 
 
 def scalar_value(node: YScalar) -> int | float | bool | str:
