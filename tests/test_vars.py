@@ -166,3 +166,24 @@ def test_an_error_in_a_var_is_reported_once_not_at_every_use() -> None:
 
 def test_override_sources_are_name_equals_value() -> None:
     assert override_sources({"a": "1", "b": "[2, 3]"}) == {"<--set 1>": "a=1", "<--set 2>": "b=[2, 3]"}
+
+
+# torchvision's EfficientNet_B{0..7}_Weights.IMAGENET1K_V1 meta: num_params and GFLOPS (MACs / 1e9,
+# at the variant's own resolution), https://pytorch.org/vision/stable/models/efficientnet.html
+PUBLISHED = {"b0": (5_288_548, "0.386"), "b1": (7_794_184, "0.687"), "b2": (9_109_994, "1.088"),
+             "b3": (12_233_232, "1.827"), "b4": (19_341_616, "4.394"), "b5": (30_389_784, "10.266"),
+             "b6": (43_040_704, "19.068"), "b7": (66_347_960, "37.746")}
+
+
+@pytest.mark.parametrize("variant", list(PUBLISHED))
+def test_one_spec_writes_the_efficientnet_family(variant: str) -> None:
+    """The language is enough for a family: width and depth multipliers through make_divisible
+    and ceil, per-variant coefficients in a mapping var, and the MBConv's optional expansion
+    and shortcut through conditionals (repeat: 0 adds nothing)."""
+    from pathlib import Path
+
+    spec = Path(__file__).parent / "families" / "efficientnet_b0_b7.yaml"
+    r = cnncalc.analyze_file(spec, overrides={"variant": variant})
+    params, gflops = PUBLISHED[variant]
+    assert r.totals.trainable == params
+    assert f"{r.totals.macs / 1e9:.3f}" == gflops
