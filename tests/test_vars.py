@@ -187,3 +187,37 @@ def test_one_spec_writes_the_efficientnet_family(variant: str) -> None:
     params, gflops = PUBLISHED[variant]
     assert r.totals.trainable == params
     assert f"{r.totals.macs / 1e9:.3f}" == gflops
+
+
+# --- on the command line: --set -------------------------------------------------------------
+
+def _cli(tmp_path: object, *args: str) -> tuple[int, str, str]:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+
+    spec = Path(str(tmp_path)) / "fam.yaml"
+    spec.write_text(FAMILY)
+    res = CliRunner().invoke(app, [args[0], str(spec), *args[1:]])
+    assert "Traceback" not in res.output
+    return res.exit_code, res.stdout, res.stderr
+
+
+@pytest.mark.parametrize("command", ["summary", "check", "sizes", "export", "explain"])
+def test_every_command_reading_a_spec_takes_set(command: str, tmp_path: object) -> None:
+    extra = {"export": ["--to", "pytorch"], "sizes": ["--min", "40", "--max", "48"]}.get(command, [])
+    code, out, err = _cli(tmp_path, command, *extra, "--set", "variant=b3")
+    assert code == 0, err
+    if command == "summary":
+        assert out.startswith("tiny_b3: 48x48x3 -> 48x48x1536")  # b3's resolution and last conv
+    code, _, err = _cli(tmp_path, command, *extra, "--set", "variantt=b3")
+    assert code == 2 and "<--set 1>:1:1: error[E141]" in err and "did you mean 'variant'?" in err
+
+
+@pytest.mark.parametrize(("args", "words"), [(["--set", "variant"], "is not NAME=VALUE"),
+                                             (["--set", "variant=b1", "--set", "variant=b3"], "is set twice")])
+def test_a_malformed_set_is_a_usage_error(args: list[str], words: str, tmp_path: object) -> None:
+    code, _, err = _cli(tmp_path, "summary", *args)
+    assert code == 2 and words in err

@@ -92,14 +92,15 @@ def root(version: Annotated[bool, typer.Option("--version", callback=_version, i
 @with_limits()
 def summary(spec: SpecArg, fmt: FormatOpt = "table", depth: DepthOpt = None, rf: RfOpt = False,
             convention: ConventionOpt = "torchvision", conventions: ConventionsOpt = False, flops: FlopsOpt = False,
-            inputs: InputOpt = None, traceback: TracebackOpt = False, *, limits: Limits) -> None:
+            inputs: InputOpt = None, traceback: TracebackOpt = False, *, limits: Limits,
+            overrides: dict[str, str]) -> None:
     """Per-layer table of shapes, parameters, MACs and memory, with totals."""
     if not inputs:
-        present(load_analysis(spec, limits, traceback)[1], fmt, depth, rf, convention, conventions, flops)
+        present(load_analysis(spec, limits, traceback, overrides)[1], fmt, depth, rf, convention, conventions, flops)
         return
     if len(inputs) > 1 and (rf or conventions or depth is not None):
         fail("--rf, --conventions and --depth show layers: give one --input with them, or compare totals without")
-    graph, reports = at_inputs(spec, inputs, limits, traceback)
+    graph, reports = at_inputs(spec, inputs, limits, traceback, overrides)
     if graph.claims or any(n.claims for n in graph.nodes) or any(g.claims for g in graph.groups.values()):
         write_err(f"note: the spec's expect: claims describe input {graph.input}; not judged at --input\n")
     if len(reports) == 1:
@@ -110,9 +111,10 @@ def summary(spec: SpecArg, fmt: FormatOpt = "table", depth: DepthOpt = None, rf:
 
 @command("cnncalc check specs/resnet50.yaml")
 @with_limits()
-def check(spec: SpecArg, fmt: FormatOpt = "table", traceback: TracebackOpt = False, *, limits: Limits) -> None:
+def check(spec: SpecArg, fmt: FormatOpt = "table", traceback: TracebackOpt = False, *, limits: Limits,
+          overrides: dict[str, str]) -> None:
     """Judge every `expect:` claim in SPEC; exit 1 if any fails."""
-    report = reviewed(load_analysis(spec, limits, traceback)[1]).report
+    report = reviewed(load_analysis(spec, limits, traceback, overrides)[1]).report
     show_checks(report, fmt)
     if any(not c.ok for _, c in report.all_checks()):
         raise typer.Exit(1)
@@ -128,13 +130,14 @@ def sizes(
     traceback: TracebackOpt = False,
     *,
     limits: Limits,
+    overrides: dict[str, str],
 ) -> None:
     """Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net."""
     if smallest > largest:
         fail(f"--min {smallest} is larger than --max {largest}: there is no size to try")
     if largest - smallest >= 100_000:
         fail(f"--min {smallest} to --max {largest} is more than 100,000 sizes to try; narrow the range")
-    graph, sources = load_graph(spec, limits, traceback)
+    graph, sources = load_graph(spec, limits, traceback, overrides)
     if not graph.input.is_image:
         fail(f"sizes tries square images n x n x C, but this spec's input {graph.input} is a vector")
     found = guarded(sources, traceback, lambda: accepted_sizes(graph, range(smallest, largest + 1), exact))
@@ -151,9 +154,10 @@ def export(
     traceback: TracebackOpt = False,
     *,
     limits: Limits,
+    overrides: dict[str, str],
 ) -> None:
     """Write SPEC as a standalone PyTorch file: an nn.Module and build_model()."""
-    graph, sources = load_graph(spec, limits, traceback)
+    graph, sources = load_graph(spec, limits, traceback, overrides)
     code = guarded(sources, traceback, lambda: to_pytorch(graph, next(iter(sources))))
     if output is None or goes_to_stdout(output):
         write_out(code)
@@ -170,9 +174,10 @@ def explain(
     traceback: TracebackOpt = False,
     *,
     limits: Limits,
+    overrides: dict[str, str],
 ) -> None:
     """Every layer's output size, parameters and MACs as formulas with the numbers filled in."""
-    report = load_analysis(spec, limits, traceback)[1]
+    report = load_analysis(spec, limits, traceback, overrides)[1]
     reviewed(report)
     show_explanations(report, fmt, layer, traceback)
 

@@ -4,6 +4,7 @@ turned into one positioned message and exit 2 (:func:`cnncalc.cli.output.guarded
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from functools import partial
 
 from cnncalc.analysis.analyze import analyze, at_input
@@ -15,6 +16,7 @@ from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
 from cnncalc.source.read import read_source, read_stream
 from cnncalc.spec.parse import parse, shape_argument
+from cnncalc.spec.vars import override_sources
 
 STDIN = "<stdin>"
 
@@ -32,28 +34,32 @@ def read_spec(spec: str, limits: Limits) -> tuple[str, str]:
         raise SpecError(f"cannot read spec: {getattr(exc, 'strerror', None) or exc}", where, code="E100") from None
 
 
-def load_graph(spec: str, limits: Limits, traceback: bool) -> tuple[Graph, dict[str, str]]:
-    """Read, parse and build SPEC (and its text by source name, for error excerpts)."""
-    sources: dict[str, str] = {}
+def load_graph(spec: str, limits: Limits, traceback: bool,
+               overrides: Mapping[str, str] | None = None) -> tuple[Graph, dict[str, str]]:
+    """Read, parse and build SPEC, its vars set by ``overrides`` (``--set``); and the texts by
+    source name, for error excerpts (an override's is ``<--set N>``)."""
+    sources: dict[str, str] = override_sources(overrides or {})
 
     def run() -> Graph:
         name, text = read_spec(spec, limits)
         sources[name] = text
-        return build_graph(parse(text, name, limits), limits)
+        return build_graph(parse(text, name, limits, overrides), limits)
 
     return guarded(sources, traceback, run), sources
 
 
-def load_analysis(spec: str, limits: Limits, traceback: bool) -> tuple[Graph, Report]:
+def load_analysis(spec: str, limits: Limits, traceback: bool,
+                  overrides: Mapping[str, str] | None = None) -> tuple[Graph, Report]:
     """Read, parse, build and analyse SPEC; a user error exits 2 with its message."""
-    graph, sources = load_graph(spec, limits, traceback)
+    graph, sources = load_graph(spec, limits, traceback, overrides)
     return graph, guarded(sources, traceback, lambda: analyze(graph))
 
 
-def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool) -> tuple[Graph, list[Report]]:
+def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool,
+              overrides: Mapping[str, str] | None = None) -> tuple[Graph, list[Report]]:
     """SPEC, and its analysis at each ``--input``.  An error names the input size
     that caused it (``note: with --input 320x320x3, the 2nd of 3``)."""
-    graph, sources = load_graph(spec, limits, traceback)
+    graph, sources = load_graph(spec, limits, traceback, overrides)
     reports = []
     for i, text in enumerate(inputs):
         source = f"<--input {i + 1}>"

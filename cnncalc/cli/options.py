@@ -78,8 +78,28 @@ LIMIT_OPTIONS: dict[str, Any] = {
 }
 
 
+def _sets(values: list[str] | None) -> list[str] | None:
+    """Check each ``--set NAME=VALUE`` (the value is YAML, read with the spec)."""
+    seen: set[str] = set()
+    for item in values or []:
+        name, eq, _ = item.partition("=")
+        if not eq or not name.strip():
+            raise typer.BadParameter(f"'{shown(item)}' is not NAME=VALUE, e.g. --set width=0.75")
+        if name in seen:
+            raise typer.BadParameter(f"'{shown(name)}' is set twice")
+        seen.add(name)
+    return values
+
+
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="NAME=VALUE", callback=_sets, show_default=False,
+    help="set a var of the spec (a YAML value; repeatable), e.g. --set width=0.75")]
+
+
 def with_limits(*, file: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the ``--max-*`` options; it receives them as one ``limits: Limits`` argument.
+    A command that reads a spec file also gets ``--set NAME=VALUE`` (repeatable), received as
+    ``overrides: dict[str, str]`` in the order given (docs/spec-language.md, vars).
 
     The command's signature, as typer reads it, gets the four options in place of ``limits``
     (``--max-bytes`` only when the command reads a file), so --help, errors and completion are
@@ -90,13 +110,18 @@ def with_limits(*, file: bool = True) -> Callable[[Callable[..., None]], Callabl
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         hints = get_type_hints(command, include_extras=True)
         sig = inspect.signature(command)
-        params = [p.replace(annotation=hints[p.name]) for p in sig.parameters.values() if p.name != "limits"]
+        params = [p.replace(annotation=hints[p.name]) for p in sig.parameters.values()
+                  if p.name not in ("limits", "overrides")]
         params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=LIMIT_OPTIONS[n],
                                      default=getattr(DEFAULT, n)) for n in names]
+        if file:
+            params.append(inspect.Parameter("sets", inspect.Parameter.KEYWORD_ONLY, annotation=SetOpt, default=None))
 
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> None:
             limits = Limits(**{n: kwargs.pop(n) for n in names})
+            if file:
+                kwargs["overrides"] = dict(item.partition("=")[::2] for item in kwargs.pop("sets") or [])
             command(*args, limits=limits, **kwargs)
 
         run.__signature__ = sig.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
