@@ -221,3 +221,29 @@ def test_every_command_reading_a_spec_takes_set(command: str, tmp_path: object) 
 def test_a_malformed_set_is_a_usage_error(args: list[str], words: str, tmp_path: object) -> None:
     code, _, err = _cli(tmp_path, "summary", *args)
     assert code == 2 and words in err
+
+
+def test_a_family_spec_validates_against_the_editor_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    import yaml
+
+    from cnncalc.spec.placeholders import protect
+    from cnncalc.spec.schema import spec_schema
+
+    text = (Path(__file__).parent / "families" / "efficientnet_b0_b7.yaml").read_text()
+    protected, table = protect(text)  # ${...} in flow collections is cnncalc's syntax, not YAML's
+
+    def back(value: object) -> object:  # the loaded data with every ${...} put back
+        if isinstance(value, dict):
+            return {back(k): back(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        return table.text(value) if isinstance(value, str) else value
+
+    data = back(yaml.safe_load(protected))
+    assert isinstance(data, dict) and data["input"] == "${res}x${res}x3"
+    jsonschema.Draft202012Validator(spec_schema()).validate(data)
+    with pytest.raises(jsonschema.ValidationError):  # a var name no ${...} can use
+        jsonschema.Draft202012Validator(spec_schema()).validate({**data, "vars": {"2x": 1}})

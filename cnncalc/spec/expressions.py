@@ -26,9 +26,11 @@ from cnncalc.spec.operators import (
     value_of,
     why,
 )
+from cnncalc.spec.placeholders import protect, restore
 
 Env = dict[str, YNode]
-__all__ = ["FRAMES", "KEYWORDS", "MAX_NEST", "Env", "Value", "evaluate", "known_names"]
+# protect/restore live in spec/placeholders.py; imported from here by older callers
+__all__ = ["FRAMES", "KEYWORDS", "MAX_NEST", "Env", "Value", "evaluate", "known_names", "protect", "restore"]
 
 
 class _Evaluator:

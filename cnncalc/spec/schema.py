@@ -125,6 +125,9 @@ def spec_schema() -> dict[str, Any]:
             "blocks": {"type": "object", "additionalProperties": {"$ref": "#/$defs/block"},
                        "propertyNames": not_a_kind, "description": "reusable groups of layers with arguments"},
             "expect": {"$ref": "#/$defs/expect_totals"},
+            "vars": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                     "description": "named values every ${...} can use (numbers, words, lists, mappings);"
+                                    " --set NAME=VALUE overrides one"},
         },
         "$defs": defs,
     }
