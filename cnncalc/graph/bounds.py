@@ -9,6 +9,7 @@ Python's stack for the builder's recursion.
 from __future__ import annotations
 
 import sys
+from collections import ChainMap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -19,7 +20,7 @@ from cnncalc.graph.entries import META, Entry, block_env, split_entry
 from cnncalc.layers import REGISTRY
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.expressions import FRAMES, Env
+from cnncalc.spec.expressions import FRAMES, Env, Hints
 from cnncalc.spec.parse import Spec
 from cnncalc.spec.substitution import substitute
 
@@ -28,6 +29,7 @@ class Budget:
     def __init__(self, spec: Spec, limits: Limits) -> None:
         self.spec, self.limits = spec, limits
         self.memo: dict[Any, int] = {}
+        self.quiet = Hints(quiet=True)  # its errors are counted, not shown: no suggestions to compute
 
     def count(
         self, items: list[YNode], env: Env, stack: tuple[tuple[str, SourcePos], ...], depth: int = 0
@@ -42,9 +44,10 @@ class Budget:
         Counts are memoised per (items, arguments, depth), so a list shared
         through YAML aliases is counted once, however often it is used.
         """
+        own = env.maps[0] if isinstance(env, ChainMap) else {}  # the vars are the same for every use
         key = (
             tuple(id(i) for i in items),
-            tuple((k, v.value if isinstance(v, YScalar) else id(v)) for k, v in env.items()),
+            tuple((k, v.value if isinstance(v, YScalar) else id(v)) for k, v in own.items()),
             depth,
         )
         if key in self.memo:
@@ -52,7 +55,7 @@ class Budget:
         total = 0
         for item in items:
             try:
-                e = split_entry(substitute(item, env, self.limits.max_expr))
+                e = split_entry(substitute(item, env, self.limits.max_expr, hints=self.quiet))
             except CnnCalcError:  # reported when building; one unit of work here
                 total += 1
                 continue
@@ -66,7 +69,7 @@ class Budget:
                 self._deeper(depth, e, stack)
                 block = self.spec.blocks[e.kind]
                 try:
-                    inner = block_env(block, e, self.spec.vars, self.limits.max_expr)
+                    inner = block_env(block, e, self.spec.vars, self.limits.max_expr, self.quiet)
                 except CnnCalcError:
                     inner = {}
                 one = self.count(block.layers.items, inner, (*stack, (e.kind, e.kind_pos)), depth + 1)

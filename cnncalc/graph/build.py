@@ -33,7 +33,7 @@ from cnncalc.layers import REGISTRY, Layer, build
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
-from cnncalc.spec.expressions import Env
+from cnncalc.spec.expressions import Env, Hints
 from cnncalc.spec.parse import BlockDef, Spec
 from cnncalc.spec.substitution import substitute
 
@@ -59,6 +59,7 @@ class Builder:
         self.used: set[str] = set()  # blocks expanded at least once
         self.spent = 0  # layers the spec's expansion adds, counted before building
         self.suggested: dict[tuple[str, SourcePos, str], str | None] = {}
+        self.hints = Hints()  # suggestions for unknown names in ${...}, once per name and scope
         self.names = Names(user_names(spec), {*REGISTRY, *spec.blocks, "aux"})
 
     # -- building ------------------------------------------------------------
@@ -108,7 +109,7 @@ class Builder:
         return cur
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
-        e = split_entry(substitute(item, ctx.env, self.limits.max_expr))
+        e = split_entry(substitute(item, ctx.env, self.limits.max_expr, hints=self.hints))
         if e.repeat == 0:  # e.g. `repeat: ${n - 1}` in a stage of one block: nothing is added
             if e.name is not None or e.expect is not None:
                 raise SpecError("repeat: 0 adds no layer, so there is nothing to name or check", e.pos, code="E111")
@@ -237,7 +238,7 @@ class Builder:
             self.names.restore(({}, {}))
             use = Entry(name, block.pos, None, pos=block.pos)
             try:
-                env = block_env(block, use, self.spec.vars, self.limits.max_expr)  # its defaults
+                env = block_env(block, use, self.spec.vars, self.limits.max_expr, self.hints)  # its defaults
                 self.spent += self.budget.count(block.layers.items, env, ((name, block.pos),))
             except CnnCalcError as exc:
                 self.errors.append(exc)
@@ -255,7 +256,7 @@ class Builder:
 
     def expand(self, block: BlockDef, e: Entry, cur: int, ctx: Ctx, last: bool) -> int:
         self.used.add(block.name)
-        env = block_env(block, e, self.spec.vars, self.limits.max_expr)
+        env = block_env(block, e, self.spec.vars, self.limits.max_expr, self.hints)
         named = e.name if last else None
         instance = (self.names.claim(named, ctx.scope.prefix) if named is not None
                     else self.names.fresh(block.name, e.kind_pos, ctx.scope.prefix))

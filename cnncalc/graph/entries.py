@@ -5,12 +5,14 @@ Shared by the graph builder and by the budget that bounds expansion before it st
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from cnncalc.errors import SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.values import as_int, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
-from cnncalc.spec.expressions import Env
+from cnncalc.spec.expressions import Env, Hints
 from cnncalc.spec.parse import BlockDef, Spec
 from cnncalc.spec.substitution import substitute
 
@@ -76,9 +78,10 @@ def user_names(spec: Spec) -> set[str]:
     return found
 
 
-def block_env(block: BlockDef, e: Entry, vars: Env, max_expr: int = 200) -> Env:
-    """What a block use's body sees: the spec's vars, then its arguments (given values over
-    defaults), which shadow vars of the same name; unknown or missing arguments are errors."""
+def block_env(block: BlockDef, e: Entry, vars: Env, max_expr: int = 200, hints: Hints | None = None) -> Env:
+    """What a block use's body sees: its arguments (given values over defaults), then the
+    spec's vars, which they shadow; unknown or missing arguments are errors.  The vars are
+    shared, not copied: a use costs its own arguments, however many vars the spec has."""
     given: dict[str, YNode] = {}
     if isinstance(e.args, YMap):
         for k, v in e.args.pairs:
@@ -91,17 +94,23 @@ def block_env(block: BlockDef, e: Entry, vars: Env, max_expr: int = 200) -> Env:
         if len(block.params) != 1:
             raise SpecError(f"block '{clip(block.name)}' takes a mapping of arguments", e.args.pos, code="E122")
         given[next(iter(block.params))] = e.args
-    out: Env = dict(vars)
-    done: set[str] = set()
+    own: dict[str, YNode] = {}
     for name, default in block.params.items():
         if name in given:
-            out[name] = given[name]
+            own[name] = given[name]
         elif default is None:
             raise SpecError(f"block '{clip(block.name)}' needs argument '{clip(name)}'", e.kind_pos, code="E123")
         else:
             # a default may use the vars, the arguments given, and those declared before it:
             # `width2: ${2 * width}`
-            visible = {**out, **{k: v for k, v in given.items() if k not in done}}
-            out[name] = substitute(default, visible, max_expr)
-        done.add(name)
-    return out
+            visible = ChainMap(own, {k: v for k, v in given.items() if k not in own}, _vars_of(vars))
+            own[name] = substitute(default, visible, max_expr, hints=hints)
+    return ChainMap(own, _vars_of(vars))
+
+
+def _vars_of(env: Env) -> MutableMapping[str, YNode]:
+    """The spec's vars under ``env`` (a block's body uses another block: its arguments are not
+    visible inside the inner one, lexical scoping)."""
+    if isinstance(env, ChainMap):
+        return env.maps[-1]
+    return env if isinstance(env, dict) else dict(env)

@@ -7,7 +7,9 @@ positioned error: E140 (a bad expression), E141 (an unknown name), E153 (too lon
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
+from itertools import chain, islice
 
 from cnncalc.errors import LimitError, SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.yamltree import YNode
@@ -28,16 +30,46 @@ from cnncalc.spec.operators import (
 )
 from cnncalc.spec.placeholders import protect, restore
 
-Env = dict[str, YNode]
+# What a ${...} can name: the vars, under a block's arguments (a ChainMap: arguments first,
+# the spec's vars last, shared by every block use rather than copied into each).
+Env = Mapping[str, YNode]
+
+
+class Hints:
+    """Suggestions for an unknown name, computed once per name and scope: a block used n times
+    would otherwise scan every var n times (quadratic).  ``quiet``: no suggestions at all (the
+    layer budget counts work and discards its errors)."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.memo: dict[tuple[str, tuple[str, ...]], str | None] = {}
+
+    def unknown(self, name: str, env: Env) -> tuple[str, str | None]:
+        """(the message's list of names, the hint) for ``name``, unknown in ``env``."""
+        if self.quiet:
+            return "", None
+        own = tuple(k for m in env.maps[:-1] for k in m) if isinstance(env, ChainMap) else ()
+        key = (name, own)
+        if key not in self.memo:
+            self.memo[key] = did_you_mean(name, [*env, *FUNCTIONS])
+        return f" ({known_names(env)})", self.memo[key]
+
+
+def known_names(env: Env) -> str:
+    """The first names ``env`` holds, for a message (without walking all of them)."""
+    names = list(islice(dict.fromkeys(chain.from_iterable(env.maps) if isinstance(env, ChainMap) else env), 13))
+    if not names:
+        return "no vars or block arguments here"
+    return "names here: " + ", ".join(clip(n, 20) for n in names[:12]) + (", ..." if len(names) > 12 else "")
 # protect/restore live in spec/placeholders.py; imported from here by older callers
-__all__ = ["FRAMES", "KEYWORDS", "MAX_NEST", "Env", "Value", "evaluate", "known_names", "protect", "restore"]
+__all__ = ["FRAMES", "KEYWORDS", "MAX_NEST", "Env", "Hints", "Value", "evaluate", "known_names", "protect", "restore"]
 
 
 class _Evaluator:
     """Evaluates a parsed tree over ``env`` (vars and block arguments, as YAML nodes)."""
 
-    def __init__(self, env: Env) -> None:
-        self.env = env
+    def __init__(self, env: Env, hints: Hints) -> None:
+        self.env, self.hints = env, hints
 
     def run(self, node: Node) -> Value:
         try:
@@ -106,8 +138,8 @@ class _Evaluator:
         if node is None:
             if name in FUNCTIONS:
                 raise Problem(f"'{name}' is a function: call it, as {name}(...)", off)
-            hint = did_you_mean(name, [*self.env, *FUNCTIONS])
-            raise Problem(f"unknown name '{clip(name)}' ({known_names(self.env)})", off, "E141", hint)
+            known, hint = self.hints.unknown(name, self.env)
+            raise Problem(f"unknown name '{clip(name)}'{known}", off, "E141", hint)
         return value_of(node)
 
     def call(self, name: str, args: list[Node], off: int) -> Value:
@@ -135,15 +167,8 @@ def _offset(node: Node) -> int:
     return node[-1]  # type: ignore[no-any-return]
 
 
-def known_names(env: Env) -> str:
-    names = list(env)
-    if not names:
-        return "no vars or block arguments here"
-    return "names here: " + ", ".join(clip(n, 20) for n in names[:12]) + (", ..." if len(names) > 12 else "")
-
-
 def evaluate(text: str, env: Env, pos: SourcePos, max_len: int = 200,
-             at: Callable[[int], SourcePos] | None = None) -> Value:
+             at: Callable[[int], SourcePos] | None = None, hints: Hints | None = None) -> Value:
     """The value of expression ``text`` over ``env``; ``at`` maps an offset in ``text`` to its
     position in the source (default: ``pos`` for all of it).  Errors: E140, E141, E153."""
     if len(text) > max_len:
@@ -153,7 +178,7 @@ def evaluate(text: str, env: Env, pos: SourcePos, max_len: int = 200,
             code="E153",
         )
     try:
-        return _Evaluator(env).run(Parser(text).run())
+        return _Evaluator(env, hints or Hints()).run(Parser(text).run())
     except Problem as p:
         where = at(p.offset) if at is not None else pos
         raise SpecError(f"in expression '{clip('${' + text + '}', 60)}': {p.why}", where, hint=p.hint,

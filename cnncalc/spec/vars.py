@@ -17,7 +17,7 @@ from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mea
 from cnncalc.limits import Limits
 from cnncalc.source.values import describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
-from cnncalc.spec.expressions import KEYWORDS, Env
+from cnncalc.spec.expressions import KEYWORDS
 from cnncalc.spec.functions import FUNCTIONS
 from cnncalc.spec.substitution import substitute
 
@@ -34,7 +34,7 @@ def override_sources(overrides: Mapping[str, str]) -> dict[str, str]:
     return {set_source(i): f"{name}={value}" for i, (name, value) in enumerate(overrides.items(), 1)}
 
 
-def read_vars(node: YNode | None, overrides: Mapping[str, str], limits: Limits) -> tuple[Env, list[CnnCalcError]]:
+def read_vars(node: YNode | None, overrides: Mapping[str, str], limits: Limits) -> tuple[dict[str, YNode], list[CnnCalcError]]:
     """The vars of a spec (``node`` is its ``vars:`` value) with ``overrides`` applied, each
     computed from the ones above it; and every error found."""
     errors: list[CnnCalcError] = []
@@ -57,7 +57,7 @@ def read_vars(node: YNode | None, overrides: Mapping[str, str], limits: Limits) 
             given[name] = _override(i, name, text, names, limits)
         except CnnCalcError as exc:
             errors.append(exc)
-    env: Env = {}
+    env: dict[str, YNode] = {}
     for key, default in declared:
         try:
             env[key.value] = substitute(given.get(key.value, default), env, limits.max_expr)
