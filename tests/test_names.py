@@ -270,3 +270,36 @@ def test_every_claim_written_is_judged_exactly_once(case: tuple[str, int]) -> No
         assume(exc.code != "E155")
         raise
     assert len(report.all_checks()) == written
+
+
+def test_claims_inside_an_unused_block_are_recorded_as_unjudged() -> None:
+    """A block is judged per use; one that no layer uses has claims nobody judges.  The graph
+    keeps them, so a report can say so rather than 'no expectations in this spec'."""
+    from cnncalc.graph.build import build_graph
+    from cnncalc.spec.parse import parse
+
+    graph = build_graph(parse(textwrap.dedent("""
+        input: 8x8x3
+        blocks:
+          spare:
+            layers:
+              - conv: {filters: 3, kernel: 1}
+                expect: {params: 12}
+        layers: [relu]
+    """), "u.yaml"))
+    assert [c.field for c in graph.unjudged] == ["params"]
+    assert not graph.claims and not any(n.claims for n in graph.nodes)
+
+
+def test_check_says_when_claims_sit_in_unused_blocks(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+
+    spec = Path(str(tmp_path)) / "u.yaml"
+    spec.write_text("input: 8x8x3\nblocks:\n  spare:\n    layers:\n      - relu:\n        expect: {params: 0}\n"
+                    "layers: [relu]\n")
+    res = CliRunner().invoke(app, ["check", str(spec)])
+    assert "1 expect: claims are inside blocks no layer uses; not judged" in res.stderr

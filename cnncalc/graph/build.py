@@ -60,6 +60,7 @@ class Builder:
         self.spent = 0  # layers the spec's expansion adds, counted before building
         self.suggested: dict[tuple[str, SourcePos, str], str | None] = {}
         self.hints = Hints()  # suggestions for unknown names in ${...}, once per name and scope
+        self.unjudged: list[Claim] = []  # claims inside blocks no layer uses
         self.names = Names(user_names(spec), {*REGISTRY, *spec.blocks, "aux"})
 
     # -- building ------------------------------------------------------------
@@ -91,7 +92,7 @@ class Builder:
         for err in (e for group in self.errors for e in flatten(group)):  # once, at the first use
             unique.setdefault((str(err.pos), err.message), err)
         raise_all([*unique.values(), *([stopped] if stopped else [])])
-        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups)
+        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups, tuple(self.unjudged))
 
     def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
         for item in items:
@@ -251,6 +252,8 @@ class Builder:
                 break
             self.used.add(name)
             self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
+            self.unjudged += [c for n in self.nodes for c in n.claims]
+            self.unjudged += [c for g in self.groups.values() for c in g.claims]
         self.nodes, self.groups, names = kept
         self.names.restore(names)
 

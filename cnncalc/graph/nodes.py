@@ -49,3 +49,6 @@ class Graph:
     output: int
     claims: tuple[Claim, ...] = ()
     groups: dict[str, GroupInfo] = field(default_factory=dict)
+    # claims written inside blocks no layer uses: never judged (a block is judged per use), so a
+    # report can say so instead of "no expectations" when these are all the spec has
+    unjudged: tuple[Claim, ...] = ()
