@@ -65,7 +65,6 @@ def test_arithmetic_is_pythons(text: str, value: object) -> None:
 @pytest.mark.parametrize(("text", "value"), [
     ("c > 16", True), ("c == 32.0", True), ("1 == 'a'", False), ("variant == 'b3'", True),
     ("variant != \"b0\"", True), ("'a' < 'b'", True), ("on == true", True),
-    ("on == 1", False),  # true/false are not numbers here (Python would say True == 1)
     ("c > 16 and n < 5", False), ("c > 16 or n < 5", True), ("not c > 16", False),
     ("16 if variant == 'b0' else 24", 24), ("1 if on else 2", 1),
     ("1 if c > 100 else 2 if c > 10 else 3", 2),
@@ -75,6 +74,14 @@ def test_arithmetic_is_pythons(text: str, value: object) -> None:
 ])
 def test_comparisons_conditionals_and_indexing(text: str, value: object) -> None:
     assert ev(text) == value
+
+
+def test_true_false_compared_with_a_number_is_an_error() -> None:
+    # Python says True == 1; in a spec, comparing a switch with a number mixes two things up
+    for text in ("on == 1", "1 != true", "0 == false"):
+        with pytest.raises(CnnCalcError) as info:
+            ev(text)
+        assert info.value.code == "E140" and "not a number" in info.value.message
 
 
 def test_a_list_or_mapping_of_a_var_is_the_value_itself() -> None:

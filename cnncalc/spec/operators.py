@@ -121,6 +121,9 @@ def compare(op: str, a: Value, b: Value) -> bool:
     if isinstance(a, (YSeq, YMap)) or isinstance(b, (YSeq, YMap)):
         raise ValueProblem(f"cannot compare {describe(a)} with {describe(b)}")
     if op in ("==", "!="):
+        if isinstance(a, bool) != isinstance(b, bool) and not isinstance(a, str) and not isinstance(b, str):
+            # Python says 1 == true; a spec that compares a number with true/false has mixed them up
+            raise ValueProblem(f"cannot compare {describe(a)} with {describe(b)}: true/false is not a number")
         same = isinstance(a, bool) == isinstance(b, bool) and isinstance(a, str) == isinstance(b, str) and a == b
         return same == (op == "==")
     if isinstance(a, str) and isinstance(b, str):
