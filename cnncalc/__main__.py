@@ -1,5 +1,5 @@
 """``python -m cnncalc`` runs the CLI."""
 
-from cnncalc.cli.app import main
+from cnncalc.cli.main import main
 
 main()

@@ -9,7 +9,7 @@ import pytest
 import cnncalc
 from cnncalc import errors
 from cnncalc.errors import MAX_ERRORS, CnnCalcError, SourcePos, SpecError, flatten, format_error, raise_all
-from cnncalc.layers import base
+from cnncalc.layers import args as base  # where a kind's arguments are parsed
 
 
 def _errors(n: int) -> list[CnnCalcError]:

@@ -520,10 +520,10 @@ def test_unused_block_cycle_is_still_an_error() -> None:
 
 def test_every_command_reading_a_spec_takes_every_limit_flag() -> None:
     readers = [c for c in app.registered_commands if "spec" in inspect.signature(c.callback).parameters]
-    assert {c.callback.__name__ for c in readers} >= {"summary", "check"}
+    assert {c.name for c in readers} >= {"summary", "check"}
     for command in readers:
         params = set(inspect.signature(command.callback).parameters)
-        assert params >= {"max_layers", "max_depth", "max_bytes", "max_expr"}, command.callback.__name__
+        assert params >= {"max_layers", "max_depth", "max_bytes", "max_expr"}, command.name
 
 
 # --- numbers: Python integers end to end ---------------------------------------------

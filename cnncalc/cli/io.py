@@ -95,9 +95,9 @@ def _protect(path: str | Path, target: os.stat_result, protect: Iterable[str | P
                          hint="choose another output file with -o", code="E401")
 
 
-def write_output(path: str, text: str, *, protect: Iterable[str | Path] = ()) -> None:
-    """Write ``text`` (UTF-8) to ``path`` as the module docstring says; ``path`` is not
-    standard output (see :func:`goes_to_stdout`)."""
+def write_output(path: str, text: str | bytes, *, protect: Iterable[str | Path] = ()) -> None:
+    """Write ``text`` (UTF-8; or bytes, an image) to ``path`` as the module docstring says;
+    ``path`` is not standard output (see :func:`goes_to_stdout`)."""
     if not path:
         raise _error(path, "-o needs a file name", hint="give a file name, or - for standard output", code="E402")
     target = _stat(path)
@@ -122,16 +122,16 @@ def write_output(path: str, text: str, *, protect: Iterable[str | Path] = ()) ->
     write_text_atomic(path, text)
 
 
-def _write_through(path: str | Path, text: str) -> None:
+def _write_through(path: str | Path, text: str | bytes) -> None:
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with open(path, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
     except OSError as exc:
         raise _error(path, f"cannot write {_name(path)}: {exc.strerror or exc}", code="E402") from None
 
 
-def write_text_atomic(path: str | Path, text: str, *, protect: Iterable[str | Path] = ()) -> None:
-    """Write ``text`` (UTF-8) to the regular file ``path`` atomically.
+def write_text_atomic(path: str | Path, text: str | bytes, *, protect: Iterable[str | Path] = ()) -> None:
+    """Write ``text`` (UTF-8; or bytes) to the regular file ``path`` atomically.
 
     Refuses, with an :class:`OutputError`, to write over any ``protect`` path (the input
     spec), and turns operating-system failures (missing directory, no permission, no space)
@@ -155,8 +155,8 @@ def write_text_atomic(path: str | Path, text: str, *, protect: Iterable[str | Pa
     except OSError as exc:
         raise _error(path, f"cannot write {_name(path)}: {exc.strerror or exc}", code="E402") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
         if target is not None:

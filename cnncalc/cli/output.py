@@ -12,13 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-import typer
-
 from cnncalc.analysis import conventions as mac_conventions
 from cnncalc.analysis.lint import Lint
 from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import Reviewed, review
-from cnncalc.cli.streams import write_err, write_out
+from cnncalc.cli.streams import Exit, write_err, write_out
 from cnncalc.errors import CnnCalcError, format_error, visible
 from cnncalc.explain.explanation import explain
 from cnncalc.render import explanations, machine, messages, views
@@ -49,7 +47,7 @@ def terminal() -> Console | None:
 def fail(message: str) -> NoReturn:
     """A usage error (no spec position to show): one line on standard error, exit 2."""
     write_err(f"error: {visible(message)}\n")
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def guarded(sources: dict[str, str], traceback: bool, fn: Callable[[], T], note: str | None = None) -> T:
@@ -60,7 +58,7 @@ def guarded(sources: dict[str, str], traceback: bool, fn: Callable[[], T], note:
         if traceback:
             raise
         write_err(format_error(exc, sources) + (f"\n  note: {visible(note)}" if note else "") + "\n")
-        raise typer.Exit(2) from None
+        raise Exit(2) from None
 
 
 def reviewed(report: Report, convention: str = "torchvision", rf: bool = False,

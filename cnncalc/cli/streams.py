@@ -14,7 +14,14 @@ import os
 import sys
 from typing import NoReturn, TextIO
 
-import typer
+
+class Exit(Exception):
+    """End the command with this exit status (what it had to say is already written)."""
+
+    def __init__(self, code: int = 0) -> None:
+        super().__init__(code)
+        self.code = code
+
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader went away
 
@@ -53,7 +60,7 @@ def stdout_failed(why: str) -> NoReturn:
     """Standard output cannot take what cnncalc has to say: say so on standard error, exit 2."""
     _silence_stdout()
     write_err(f"error: cannot write to standard output: {why}\n")
-    raise typer.Exit(2)
+    raise Exit(2)
 
 
 def write_out(text: str) -> None:
@@ -66,7 +73,7 @@ def write_out(text: str) -> None:
         stream.flush()
     except BrokenPipeError:
         _silence_stdout()
-        raise typer.Exit(BROKEN_PIPE) from None
+        raise Exit(BROKEN_PIPE) from None
     except OSError as exc:
         stdout_failed(exc.strerror or str(exc))
     except ValueError:  # "I/O operation on closed file"
@@ -92,6 +99,6 @@ def finish() -> None:
             sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-        raise typer.Exit(BROKEN_PIPE) from None
+        raise Exit(BROKEN_PIPE) from None
     except (OSError, ValueError) as exc:
         stdout_failed(getattr(exc, "strerror", None) or str(exc))

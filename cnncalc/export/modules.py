@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnncalc.layers import REGISTRY, Layer
-from cnncalc.layers.base import Pad4, Pair
 from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, SqueezeExcite
 from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
 from cnncalc.layers.crop import Crop
 from cnncalc.layers.deconv import Deconv
 from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.dense import Dense
+from cnncalc.layers.geometry import Pad4, Pair
 from cnncalc.layers.globalpool import AdaptiveMaxPool, GlobalMaxPool, _Adaptive, _Global
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm
 from cnncalc.layers.pool import AvgPool, MaxPool, _Pool

@@ -29,7 +29,8 @@ from cnncalc.graph.bounds import Budget, stack_room
 from cnncalc.graph.entries import Entry, block_env, split_entry, user_names
 from cnncalc.graph.names import Names, Scope
 from cnncalc.graph.nodes import INPUT, Graph, GroupInfo, Node
-from cnncalc.layers import REGISTRY, Layer, build
+from cnncalc.layers import REGISTRY, Layer
+from cnncalc.layers.args import build
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims

@@ -15,6 +15,7 @@ from cnncalc.layers import (  # noqa: F401  (registration: one module per family
     reshape,
     upsample,
 )
-from cnncalc.layers.base import REGISTRY, Layer, build
+from cnncalc.layers.args import build
+from cnncalc.layers.base import REGISTRY, Layer
 
 __all__ = ["REGISTRY", "Layer", "build"]

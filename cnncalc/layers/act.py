@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pos_int, real
-from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.formula import Line, same_shape_lines
-from cnncalc.layers.geometry import SAME, Reads
+from cnncalc.layers.geometry import SAME, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 
 _real = real(-1e9, 1e9, "a number")
 _rate = real(0.0, 1.0, "a fraction from 0 to 1")
 
 
-@dataclass(frozen=True, kw_only=True)
 class Elementwise(Layer):
     """The element-wise family: every fact but the name and the convention rule is shared."""
 
@@ -43,7 +41,7 @@ class Elementwise(Layer):
 
 def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = ()) -> None:
     attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule}
-    register(dataclass(frozen=True, kw_only=True)(type(kind.title().replace("_", ""), (Elementwise,), attrs)))
+    register(type(kind.title().replace("_", ""), (Elementwise,), attrs))
 
 
 for _kind, _doc, _rule, _aliases in [
@@ -64,7 +62,6 @@ for _kind, _doc, _rule, _aliases in [
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class LeakyReLU(Elementwise):
     """x if x > 0 else slope · x."""
 
@@ -72,19 +69,18 @@ class LeakyReLU(Elementwise):
     aliases = ("leakyrelu",)
     main = "slope"
     conventions = PTFLOPS_ACT
-    slope: float = arg(_real, 0.01, "negative slope")
+    slope: float = arg(_real, default=0.01, doc="negative slope")
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class PReLU(Elementwise):
     """x if x > 0 else a · x, the slope a learned: one shared (PyTorch's default) or one per channel."""
 
     kind = "prelu"
     main = "num_parameters"
     conventions = PTFLOPS_ACT
-    num_parameters: int | None = arg(pos_int, None, "PyTorch's num_parameters: 1 (shared) or C")
-    per_channel: bool = arg(boolean, False, "one slope per channel, nn.PReLU(C), without writing C")
+    num_parameters: int | None = arg(pos_int, default=None, doc="PyTorch's num_parameters: 1 (shared) or C")
+    per_channel: bool = arg(boolean, default=False, doc="one slope per channel, nn.PReLU(C), without writing C")
 
     def validate(self) -> None:
         if self.per_channel and self.num_parameters is not None:
@@ -110,7 +106,6 @@ class PReLU(Elementwise):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Scale(Elementwise):
     """A learned scale per channel (ConvNeXt's layer scale, CaiT's LayerScale): x · γ_c.
 
@@ -121,7 +116,7 @@ class Scale(Elementwise):
     aliases = ("layer_scale",)
     main = "init"
     conventions = Rule(NONE, NONE, Term(lambda L, ins, out, m: out.numel, "1 per element"))
-    init: float = arg(_real, 1e-6, "initial value of every γ (ConvNeXt: 1e-6); counts do not depend on it")
+    init: float = arg(_real, default=1e-6, doc="initial value of every γ (ConvNeXt: 1e-6); counts do not depend on it")
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=inputs[0].c)
@@ -132,36 +127,33 @@ class Scale(Elementwise):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class ELU(Elementwise):
     """x if x > 0 else alpha · (e^x − 1)."""
 
     kind = "elu"
     main = "alpha"
     conventions = PTFLOPS_ACT
-    alpha: float = arg(_real, 1.0, "scale of the negative part")
+    alpha: float = arg(_real, default=1.0, doc="scale of the negative part")
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Dropout(Elementwise):
     """Zeroes a fraction ``rate`` of values while training; identity at inference."""
 
     kind = "dropout"
     main = "rate"
     conventions = NOTHING
-    rate: float = arg(_rate, 0.5, "fraction dropped, 0 to 1")
+    rate: float = arg(_rate, default=0.5, doc="fraction dropped, 0 to 1")
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class LRN(Elementwise):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet)."""
 
     kind = "lrn"
     main = "size"
     conventions = Rule(NONE, NONE, Term(lambda L, ins, out, m: (L.size + 2) * out.numel, "size + 2 per element"))
-    size: int = arg(pos_int, 5, "channels in the normalisation window")
+    size: int = arg(pos_int, default=5, doc="channels in the normalisation window")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(inputs[0], self.kind)  # as PyTorch's LocalResponseNorm (3-D or more)

@@ -8,13 +8,14 @@ parser, the schema (``cnncalc schema``) and the reference (docs/layers.md) canno
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any
 
-from cnncalc.errors import SpecError, did_you_mean
-from cnncalc.layers.base import Padding
+from cnncalc.errors import MAX_ERRORS, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
+from cnncalc.layers.base import Layer, arg_fields
+from cnncalc.layers.geometry import Padding
 from cnncalc.source.values import as_bool, as_float, as_int_list, as_pair, as_str, describe
-from cnncalc.source.yamltree import YNode, YScalar
+from cnncalc.source.yamltree import YMap, YNode, YScalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +98,47 @@ def explicit_pads(what_for: str) -> ArgType:
         return pad
 
     return ArgType(parse, {"oneOf": [*PADS["oneOf"], {"enum": ["valid"]}]}, "p, [ph, pw] or [top, bottom, left, right]")
+
+
+# --- a kind's arguments parsed from YAML -------------------------------------------------
+
+def _unknown_arg_hint(key: str, kind: str, known: list[str]) -> str:
+    if key == "activation":  # Keras' Conv2D(..., activation="relu")
+        return f"an activation is its own layer here: write it as the next entry (e.g. '- relu') after this {kind}"
+    return did_you_mean(key, known) or f"{kind} takes: {', '.join(known) or 'none'}"
+
+
+def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> Layer:
+    """Parse a layer's arguments from YAML, collecting every error at once."""
+    specs = {f.name: f for f in arg_fields(cls)}
+    given: dict[str, YNode] = {}
+    errors: list[CnnCalcError] = []
+    if node is None or (isinstance(node, YScalar) and node.is_null()):
+        pass
+    elif isinstance(node, YMap):
+        for key, value in node.pairs:
+            if key.value in specs:
+                given[key.value] = value
+            elif len(errors) <= MAX_ERRORS:  # raise_all reports MAX_ERRORS: more is wasted work
+                errors.append(SpecError(f"unknown argument '{clip(key.value)}' for {kind}", key.pos,
+                                        hint=_unknown_arg_hint(key.value, kind, list(specs)), code="E121"))
+    elif cls.main is not None:
+        given[cls.main] = node
+    else:
+        raise SpecError(f"{kind} takes no main argument; got {describe(node)}", node.pos, code="E122")
+    values: dict[str, Any] = {}
+    for name, f in specs.items():
+        if name in given:
+            try:
+                values[name] = f.metadata["parse"](given[name], name)
+            except CnnCalcError as exc:
+                errors.append(exc)
+        elif f.default is MISSING:
+            errors.append(SpecError(f"{kind} needs '{name}' ({f.metadata['doc']})", pos, code="E123"))
+    raise_all(errors)
+    layer = cls(**values)
+    try:
+        layer.validate()
+    except CnnCalcError as exc:
+        raise exc.at(node.pos if node is not None else pos)
+    return layer

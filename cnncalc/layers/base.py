@@ -20,21 +20,23 @@ these facts; they never re-derive them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, Field, dataclass, field, fields
-from typing import Any, ClassVar, TypeVar
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from cnncalc.errors import MAX_ERRORS, CnnCalcError, ShapeError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
-from cnncalc.layers.geometry import Reads, Window, same_padding
+from cnncalc.layers.geometry import Reads, Window
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.values import describe
-from cnncalc.source.yamltree import YMap, YNode, YScalar
+from cnncalc.source.yamltree import YNode
 
 Parser = Callable[[YNode, str], Any]
-Pair = tuple[int, int]
-Pad4 = tuple[int, int, int, int]  # top, bottom, left, right
-Padding = Pad4 | str  # or "same"
+
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:  # type checkers read the decorator; at run time it only marks the class
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda c: c
 
 
 def arg(parse: Parser, default: Any = MISSING, doc: str = "") -> Any:
@@ -52,9 +54,17 @@ class Variant:
     cost: Cost | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg,))
 class Layer:
-    """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact."""
+    """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact.
+
+    A kind is a frozen value made of its arguments, as a frozen keyword-only dataclass would be
+    (``__init__``, ``==``, ``hash``, ``repr``, :meth:`replace`); the class statement itself
+    gathers the ``arg(...)`` declarations (:meth:`__init_subclass__`) instead of generating
+    code per class, which made importing the ~60 kinds a third of cnncalc's start-up.
+    """
+
+    __args__: ClassVar[tuple[Field[Any], ...]] = ()  # the arguments, in declaration order
 
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
@@ -95,6 +105,55 @@ class Layer:
     def validate(self) -> None:
         """Cross-argument checks, raising SpecError (positions added by caller)."""
 
+    # --- a frozen value made of its arguments ----------------------------------------------
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        args = {f.name: f for f in cls.__args__}  # inherited first; a redeclared one keeps its place
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, Field):
+                value.name = name
+                args[name] = value
+                if value.default is MISSING:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, value.default)
+        cls.__args__ = tuple(args.values())
+
+    def __init__(self, **values: Any) -> None:
+        for f in self.__args__:
+            if f.name in values:
+                value = values.pop(f.name)
+            elif f.default is not MISSING:
+                value = f.default
+            else:
+                raise TypeError(f"{type(self).__name__}() missing argument {f.name!r}")
+            object.__setattr__(self, f.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unexpected arguments {sorted(values)}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in self.__args__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in self.__args__)})"
+
+    def replace(self, **changes: Any) -> Layer:
+        """This layer with some arguments changed (``dataclasses.replace`` for a kind)."""
+        return type(self)(**{f.name: changes.pop(f.name, getattr(self, f.name)) for f in self.__args__}, **changes)
+
 
 REGISTRY: dict[str, type[Layer]] = {}
 L = TypeVar("L", bound=type[Layer])
@@ -121,75 +180,5 @@ def register(cls: L) -> L:
 
 
 def arg_fields(cls: type[Layer]) -> list[Field[Any]]:
-    return [f for f in fields(cls) if "parse" in f.metadata]
-
-
-def _unknown_arg_hint(key: str, kind: str, known: list[str]) -> str:
-    if key == "activation":  # Keras' Conv2D(..., activation="relu")
-        return f"an activation is its own layer here: write it as the next entry (e.g. '- relu') after this {kind}"
-    return did_you_mean(key, known) or f"{kind} takes: {', '.join(known) or 'none'}"
-
-
-def build(cls: type[Layer], node: YNode | None, pos: SourcePos, kind: str) -> Layer:
-    """Parse a layer's arguments from YAML, collecting every error at once."""
-    specs = {f.name: f for f in arg_fields(cls)}
-    given: dict[str, YNode] = {}
-    errors: list[CnnCalcError] = []
-    if node is None or (isinstance(node, YScalar) and node.is_null()):
-        pass
-    elif isinstance(node, YMap):
-        for key, value in node.pairs:
-            if key.value in specs:
-                given[key.value] = value
-            elif len(errors) <= MAX_ERRORS:  # raise_all reports MAX_ERRORS: more is wasted work
-                errors.append(SpecError(f"unknown argument '{clip(key.value)}' for {kind}", key.pos,
-                                        hint=_unknown_arg_hint(key.value, kind, list(specs)), code="E121"))
-    elif cls.main is not None:
-        given[cls.main] = node
-    else:
-        raise SpecError(f"{kind} takes no main argument; got {describe(node)}", node.pos, code="E122")
-    values: dict[str, Any] = {}
-    for name, f in specs.items():
-        if name in given:
-            try:
-                values[name] = f.metadata["parse"](given[name], name)
-            except CnnCalcError as exc:
-                errors.append(exc)
-        elif f.default is MISSING:
-            errors.append(SpecError(f"{kind} needs '{name}' ({f.metadata['doc']})", pos, code="E123"))
-    raise_all(errors)
-    layer = cls(**values)
-    try:
-        layer.validate()
-    except CnnCalcError as exc:
-        raise exc.at(node.pos if node is not None else pos)
-    return layer
-
-
-# --- shape helpers ---------------------------------------------------------------
-
-def need_image(x: Shape, kind: str) -> None:
-    if not x.is_image:
-        raise ShapeError(f"{kind} needs an H x W x C input, got the vector {x}", code="E301")
-
-
-def resolve_padding(pad: Padding, x: Shape, extent: Pair, stride: Pair) -> Pad4:
-    """Explicit padding as given, or Keras 'same' resolved for input ``x``: (top, bottom, left, right)."""
-    if pad == "same":
-        t, b = same_padding(x.h, extent[0], stride[0])
-        left, r = same_padding(x.w, extent[1], stride[1])
-        return (t, b, left, r)
-    assert isinstance(pad, tuple)
-    return pad
-
-
-def checked_out(w: Window, axis: int, kind: str, x: Shape) -> int:
-    """A window's output count, refusing a kernel wider than the padded input."""
-    if w.extent > w.span:
-        name = ("height", "width")[axis]
-        raise ShapeError(
-            f"{kind}: the {name} kernel extent {w.extent} is larger than the padded input"
-            f" {w.span} (input {x}, padding {w.before}+{w.after})",
-            code="E302",
-        )
-    return w.out
+    """A kind's arguments, in declaration order (inherited ones first)."""
+    return [f for f in cls.__args__ if "parse" in f.metadata]

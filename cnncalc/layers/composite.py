@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import choice, nonneg_int, pos_int
-from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import CORE, NOTHING, Rule, Term, per_in
 from cnncalc.layers.formula import Eq, Line, X
-from cnncalc.layers.geometry import SAME, Reads
+from cnncalc.layers.geometry import SAME, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Channels(Layer):
     """Kinds that keep positions (they act on channels, or crop): no alternatives to suggest."""
 
@@ -32,7 +30,6 @@ def make_divisible(v: int, d: int) -> int:
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class SqueezeExcite(_Channels):
     """Squeeze-and-excitation (torchvision SqueezeExcitation): global average pool,
     1x1 conv C→S, activation, 1x1 conv S→C, gate, multiply with the input.
@@ -54,11 +51,11 @@ class SqueezeExcite(_Channels):
         Term(lambda L, ins, out, m: m + 2 * (L.squeezed(ins[0].c) + ins[0].c) + ins[0].numel + out.numel,
              "as torchvision + biases + pool + activation + gate + multiply"),
     )
-    reduction: int | None = arg(pos_int, None, "S = C // reduction")
-    squeeze: int | None = arg(pos_int, None, "S given directly (instead of reduction)")
-    divisible_by: int | None = arg(pos_int, None, "round S as torchvision's _make_divisible")
-    activation: str = arg(choice("relu", "silu", "swish"), "relu", "between the two 1x1 convs")
-    gate: str = arg(choice("sigmoid", "hardsigmoid"), "sigmoid", "applied before the multiply")
+    reduction: int | None = arg(pos_int, default=None, doc="S = C // reduction")
+    squeeze: int | None = arg(pos_int, default=None, doc="S given directly (instead of reduction)")
+    divisible_by: int | None = arg(pos_int, default=None, doc="round S as torchvision's _make_divisible")
+    activation: str = arg(choice("relu", "silu", "swish"), default="relu", doc="between the two 1x1 convs")
+    gate: str = arg(choice("sigmoid", "hardsigmoid"), default="sigmoid", doc="applied before the multiply")
 
     def validate(self) -> None:
         if (self.reduction is None) == (self.squeeze is None):
@@ -107,7 +104,6 @@ class SqueezeExcite(_Channels):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class ChannelShuffle(_Channels):
     """ShuffleNet's channel shuffle: ``groups`` must divide C; no parameters."""
 
@@ -132,7 +128,6 @@ class ChannelShuffle(_Channels):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class ChannelSplit(_Channels):
     """Slice ``index`` (from 0) of ``parts`` equal channel slices, as ``torch.chunk(x, parts,
     dim=1)[index]`` (ShuffleNetV2's channel split); no parameters, 0 MACs."""

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.layers.args import boolean, pos_int
-from cnncalc.layers.base import (
-    arg,
-    register,
-)
+from cnncalc.layers.base import arg, register
 from cnncalc.layers.formula import Eq, Line, X, mul, plus_bias
 from cnncalc.layers.windowed import Windowed, check_groups
 from cnncalc.shapes import Cost, Shape
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Conv(Windowed):
     """2-D convolution (PyTorch Conv2d, Keras Conv2D).
 
@@ -28,8 +22,8 @@ class Conv(Windowed):
     main = "filters"
     macs_formula = "H_out·W_out·C_out·(C_in/g)·kh·kw"
     filters: int = arg(pos_int, doc="output channels")
-    groups: int = arg(pos_int, 1, "channel groups; must divide in and out channels")
-    bias: bool = arg(boolean, True, "add a learned bias per filter")
+    groups: int = arg(pos_int, default=1, doc="channel groups; must divide in and out channels")
+    bias: bool = arg(boolean, default=True, doc="add a learned bias per filter")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]
@@ -60,7 +54,6 @@ class Conv(Windowed):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class DepthwiseConv(Windowed):
     """Depthwise convolution: one kh x kw filter per input channel (x multiplier).
 
@@ -72,7 +65,7 @@ class DepthwiseConv(Windowed):
     aliases = ("depthwise_conv",)
     main = "kernel"
     macs_formula = "H_out·W_out·C_out·kh·kw"
-    multiplier: int = arg(pos_int, 1, "filters per input channel (Keras depth_multiplier)")
+    multiplier: int = arg(pos_int, default=1, doc="filters per input channel (Keras depth_multiplier)")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         h, w = self.spatial(inputs[0])
@@ -93,7 +86,6 @@ class DepthwiseConv(Windowed):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class SeparableConv(Windowed):
     """Keras SeparableConv2D: depthwise (no bias) then a 1x1 conv to ``filters``.
 
@@ -106,8 +98,8 @@ class SeparableConv(Windowed):
     main = "filters"
     macs_formula = "H_out·W_out·(C_in·m·kh·kw + C_in·m·filters)"
     filters: int = arg(pos_int, doc="output channels of the pointwise conv")
-    multiplier: int = arg(pos_int, 1, "depthwise filters per input channel")
-    bias: bool = arg(boolean, True, "bias on the pointwise conv (Keras use_bias)")
+    multiplier: int = arg(pos_int, default=1, doc="depthwise filters per input channel")
+    bias: bool = arg(boolean, default=True, doc="bias on the pointwise conv (Keras use_bias)")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         h, w = self.spatial(inputs[0])

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import name_ref, nonneg_pair, pad_form
-from cnncalc.layers.base import Layer, Pad4, Pair, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, M, axes
-from cnncalc.layers.geometry import Offset, Reads
+from cnncalc.layers.geometry import Offset, Pad4, Pair, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Crop(Layer):
     """Crop H and W: ``like: NAME`` (or ``to: NAME``) crops to that output's size, centred
     (extra rows at the bottom/right go, as torchvision's CenterCrop for even differences) or
@@ -29,11 +27,11 @@ class Crop(Layer):
     refs = ("like", "to")
     macs_formula = "0"
     conventions = NOTHING
-    like: str | None = arg(name_ref, None, "name of an earlier output whose H x W to crop to")
-    to: str | None = arg(name_ref, None, "the same as like (the older name)")
-    offset: Pair | None = arg(nonneg_pair, None, "with like: the first row and column kept, n or [top, left]"
+    like: str | None = arg(name_ref, default=None, doc="name of an earlier output whose H x W to crop to")
+    to: str | None = arg(name_ref, default=None, doc="the same as like (the older name)")
+    offset: Pair | None = arg(nonneg_pair, default=None, doc="with like: the first row and column kept, n or [top, left]"
                               " (default: centred)")
-    amount: Pad4 | str | None = arg(pad_form, None, "pixels removed from each edge")
+    amount: Pad4 | str | None = arg(pad_form, default=None, doc="pixels removed from each edge")
 
     @property
     def reference(self) -> str | None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, nonneg_pair, pad_form, pair, pos_int
-from cnncalc.layers.base import Layer, Pad4, Padding, Pair, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import BIAS, CORE, Rule
 from cnncalc.layers.formula import Eq, Line, M, X, axes, mul
-from cnncalc.layers.geometry import Reads, Transposed
+from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Transposed, need_image
 from cnncalc.layers.windowed import ZERO, check_groups, k_eff
 from cnncalc.shapes import Cost, Shape
 
@@ -21,7 +21,6 @@ def _split_half(total: int) -> Pair:
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Deconv(Layer):
     """Transposed convolution (PyTorch ConvTranspose2d).
 
@@ -41,13 +40,13 @@ class Deconv(Layer):
     conventions = Rule(CORE, CORE + BIAS, CORE + BIAS)
     filters: int = arg(pos_int, doc="output channels")
     kernel: Pair = arg(pair, doc="kernel size: k or [kh, kw]")
-    stride: Pair = arg(pair, (1, 1), "upsampling step: s or [sh, sw]")
-    padding: Padding = arg(pad_form, ZERO, "p, [ph, pw] or [top, bottom, left, right] removed from the output;"
+    stride: Pair = arg(pair, default=(1, 1), doc="upsampling step: s or [sh, sw]")
+    padding: Padding = arg(pad_form, default=ZERO, doc="p, [ph, pw] or [top, bottom, left, right] removed from the output;"
                            " same: out = in·stride (Keras)")
-    output_padding: Pair = arg(nonneg_pair, (0, 0), "extra rows/cols at the bottom/right")
-    dilation: Pair = arg(pair, (1, 1), "spacing of kernel taps")
-    groups: int = arg(pos_int, 1, "channel groups")
-    bias: bool = arg(boolean, True, "add a learned bias per filter")
+    output_padding: Pair = arg(nonneg_pair, default=(0, 0), doc="extra rows/cols at the bottom/right")
+    dilation: Pair = arg(pair, default=(1, 1), doc="spacing of kernel taps")
+    groups: int = arg(pos_int, default=1, doc="channel groups")
+    bias: bool = arg(boolean, default=True, doc="add a learned bias per filter")
 
     def validate(self) -> None:
         if self.padding == "same" and self.output_padding != (0, 0):
@@ -108,9 +107,9 @@ class Deconv(Layer):
         return out.h * out.w * out.c * (inputs[0].c // self.groups) * self.kernel[0] * self.kernel[1]
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
-        yield Variant("without the bias" if self.bias else "with a bias", replace(self, bias=not self.bias))
+        yield Variant("without the bias" if self.bias else "with a bias", self.replace(bias=not self.bias))
         if self.stride != (1, 1):
-            yield Variant("with the stride not applied (stride 1)", replace(self, stride=(1, 1)))
+            yield Variant("with the stride not applied (stride 1)", self.replace(stride=(1, 1)))
         out = self.infer(inputs)
         cost = self.cost(inputs, out)
         yield Variant("counting the MACs from the output as for a conv (transposed conv counts from its input)",

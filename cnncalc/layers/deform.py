@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.base import arg, register
@@ -14,7 +12,6 @@ from cnncalc.shapes import Cost, Shape
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class DeformConv(Conv):
     """Deformable conv v1: conv + offset conv; bilinear sampling H_out·W_out·C_in·kh·kw·4 MACs apart.
 
@@ -39,8 +36,8 @@ class DeformConv(Conv):
         Term(lambda L, ins, out, m: m + L.bias * out.numel + L.offset_bias * L.offset_conv().infer(ins).numel
              + L.sampling_macs(ins, out), "as torchvision + biases + bilinear sampling (4 per sampled value)"),
     )
-    offset_groups: int = arg(pos_int, 1, "offset groups (must divide the input channels)")
-    offset_bias: bool = arg(boolean, True, "bias on the offset conv")
+    offset_groups: int = arg(pos_int, default=1, doc="offset groups (must divide the input channels)")
+    offset_bias: bool = arg(boolean, default=True, doc="bias on the offset conv")
 
     def offset_conv(self) -> Conv:
         oc = 2 * self.kernel[0] * self.kernel[1] * self.offset_groups

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.base import Layer, Variant, arg, register
@@ -14,7 +13,6 @@ from cnncalc.shapes import Cost, Shape
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Dense(Layer):
     """Fully connected on the last axis (Keras Dense; PyTorch Linear on a vector).
 
@@ -28,7 +26,7 @@ class Dense(Layer):
     macs_formula = "positions·C_in·units"
     conventions = WEIGHTED
     units: int = arg(pos_int, doc="output features")
-    bias: bool = arg(boolean, True, "add a learned bias per unit")
+    bias: bool = arg(boolean, default=True, doc="add a learned bias per unit")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return inputs[0].with_c(self.units)
@@ -45,7 +43,7 @@ class Dense(Layer):
         return SAME  # position by position (a vector has no spatial axes)
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
-        yield Variant("without the bias" if self.bias else "with a bias", replace(self, bias=not self.bias))
+        yield Variant("without the bias" if self.bias else "with a bias", self.replace(bias=not self.bias))
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x, u = inputs[0], self.units

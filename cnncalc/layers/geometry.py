@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.errors import ShapeError
+from cnncalc.shapes import Shape
+
 AXES = ("row", "column")  # axis 0 is H (rows), axis 1 is W (columns)
+Pair = tuple[int, int]
+Pad4 = tuple[int, int, int, int]  # top, bottom, left, right
+Padding = Pad4 | str  # or "same"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,3 +152,32 @@ def same_padding(size: int, extent: int, stride: int) -> tuple[int, int]:
     out = -(-size // stride)
     total = max((out - 1) * stride + extent - size, 0)
     return total // 2, total - total // 2
+
+
+# --- the checks every windowed kind makes --------------------------------------------------
+
+def need_image(x: Shape, kind: str) -> None:
+    if not x.is_image:
+        raise ShapeError(f"{kind} needs an H x W x C input, got the vector {x}", code="E301")
+
+
+def resolve_padding(pad: Padding, x: Shape, extent: Pair, stride: Pair) -> Pad4:
+    """Explicit padding as given, or Keras 'same' resolved for input ``x``: (top, bottom, left, right)."""
+    if pad == "same":
+        t, b = same_padding(x.h, extent[0], stride[0])
+        left, r = same_padding(x.w, extent[1], stride[1])
+        return (t, b, left, r)
+    assert isinstance(pad, tuple)
+    return pad
+
+
+def checked_out(w: Window, axis: int, kind: str, x: Shape) -> int:
+    """A window's output count, refusing a kernel wider than the padded input."""
+    if w.extent > w.span:
+        name = ("height", "width")[axis]
+        raise ShapeError(
+            f"{kind}: the {name} kernel extent {w.extent} is larger than the padded input"
+            f" {w.span} (input {x}, padding {w.before}+{w.after})",
+            code="E302",
+        )
+    return w.out

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.layers.args import boolean, pair
-from cnncalc.layers.base import Layer, Pair, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
 from cnncalc.layers.formula import Line
-from cnncalc.layers.geometry import WHOLE, Reads, Resample
+from cnncalc.layers.geometry import WHOLE, Pair, Reads, Resample, need_image
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Global(Layer):
     macs_formula = "0"
-    keepdims: bool = arg(boolean, True, "keep 1x1xC (true) or give the vector C (false, Keras default)")
+    keepdims: bool = arg(boolean, default=True, doc="keep 1x1xC (true) or give the vector C (false, Keras default)")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(inputs[0], self.kind)
@@ -37,7 +35,6 @@ class _Global(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class GlobalAvgPool(_Global):
     """Average over H and W: 1x1xC."""
 
@@ -47,7 +44,6 @@ class GlobalAvgPool(_Global):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class GlobalMaxPool(_Global):
     """Maximum over H and W: 1x1xC."""
 
@@ -64,7 +60,6 @@ ADAPTIVE_ALL = Term(lambda L, ins, out, m: _window_sum(ins[0].h, out.h) * _windo
                     "sum of window sizes")
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Adaptive(Layer):
     main = "output"
     macs_formula = "0"
@@ -89,7 +84,6 @@ class _Adaptive(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class AdaptiveAvgPool(_Adaptive):
     """PyTorch AdaptiveAvgPool2d: any input size to the given output size."""
 
@@ -98,7 +92,6 @@ class AdaptiveAvgPool(_Adaptive):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class AdaptiveMaxPool(_Adaptive):
     """PyTorch AdaptiveMaxPool2d: any input size to the given output size."""
 

@@ -7,7 +7,6 @@ the analysis, which knows where each input came from.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.base import Layer, Variant, register
@@ -18,7 +17,6 @@ from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Merge(Layer):
     """The merge family: two or more inputs, position by position, no parameters, 0 MACs.  (A 1x1
     gate broadcast by multiply reads no position: the receptive field skips it.)"""
@@ -40,7 +38,6 @@ class _Merge(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Concat(_Merge):
     """Join on channels: spatial sizes must agree; C = sum of input channels."""
 
@@ -58,7 +55,6 @@ class Concat(_Merge):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Add(_Merge):
     """Element-wise sum (ResNet shortcut): all shapes equal."""
 
@@ -72,7 +68,6 @@ class Add(_Merge):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Multiply(_Merge):
     """Element-wise product; a 1x1xC (or C) gate broadcasts over H x W x C (SENet)."""
 

@@ -7,23 +7,21 @@ preceding conv at inference).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
-from cnncalc.layers.base import Layer, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
 from cnncalc.layers.formula import Eq, Line, X
-from cnncalc.layers.geometry import SAME, Reads
+from cnncalc.layers.geometry import SAME, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Norm(Layer):
     """The normalisation family: shape kept, position by position (statistics aside), 0 MACs."""
 
     macs_formula = "0"
-    affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
+    affine: bool = arg(boolean, default=True, doc="learn a scale and a shift per channel")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return inputs[0]
@@ -42,7 +40,6 @@ class _Norm(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class BatchNorm(_Norm):
     """BatchNorm over channels: 2·C trainable (γ, β), 2·C non-trainable (running mean, var)."""
 
@@ -65,7 +62,6 @@ class BatchNorm(_Norm):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class LayerNorm(_Norm):
     """LayerNorm over the channel axis (Keras LayerNormalization): 2·C trainable."""
 
@@ -78,7 +74,6 @@ class LayerNorm(_Norm):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class GroupNorm(_Norm):
     """GroupNorm: ``groups`` must divide C; 2·C trainable."""
 
@@ -99,15 +94,14 @@ class GroupNorm(_Norm):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class InstanceNorm(_Norm):
     """InstanceNorm2d: per sample and channel over H x W; PyTorch's defaults keep no parameters."""
 
     kind = "instancenorm"
     aliases = ("instance_norm",)
     conventions = Rule(AFFINE_5_4, AFFINE_2_1, AFFINE_5_4)
-    affine: bool = arg(boolean, False, "learn a scale and a shift per channel (2·C trainable)")
-    track_running_stats: bool = arg(boolean, False, "keep running mean and var (2·C non-trainable)")
+    affine: bool = arg(boolean, default=False, doc="learn a scale and a shift per channel (2·C trainable)")
+    track_running_stats: bool = arg(boolean, default=False, doc="keep running mean and var (2·C non-trainable)")
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]

@@ -6,30 +6,28 @@ Pooling has no parameters and counts 0 MACs in the torchvision convention.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pad_form, pair
-from cnncalc.layers.base import Layer, Pad4, Padding, Pair, Variant, arg, need_image, register, resolve_padding
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
 from cnncalc.layers.formula import Line, window_lines
-from cnncalc.layers.geometry import Reads, Window
+from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Window, need_image, resolve_padding
 from cnncalc.shapes import Cost, Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)
 WINDOW_TERM = Term(lambda L, ins, out, m: L.kernel[0] * L.kernel[1] * out.numel, "kh·kw per output element")
 
 
-@dataclass(frozen=True, kw_only=True)
 class _Pool(Layer):
     main = "kernel"
     macs_formula = "0"
     conventions = Rule(NONE, per_in(1), WINDOW_TERM)
     kernel: Pair = arg(pair, doc="window: k or [kh, kw]")
-    stride: Pair | None = arg(pair, None, "step (defaults to the kernel)")
-    padding: Padding = arg(pad_form, ZERO, "as conv: p, [ph, pw], 4 values, valid or same")
-    ceil_mode: bool = arg(boolean, False, "round the output size up, as PyTorch")
+    stride: Pair | None = arg(pair, default=None, doc="step (defaults to the kernel)")
+    padding: Padding = arg(pad_form, default=ZERO, doc="as conv: p, [ph, pw], 4 values, valid or same")
+    ceil_mode: bool = arg(boolean, default=False, doc="round the output size up, as PyTorch")
 
     @property
     def step(self) -> Pair:
@@ -84,13 +82,13 @@ class _Pool(Layer):
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         if self.padding == "same":
-            yield Variant("with no padding ('valid')", replace(self, padding=ZERO))
+            yield Variant("with no padding ('valid')", self.replace(padding=ZERO))
         else:
-            yield Variant("with padding 'same'", replace(self, padding="same"))
+            yield Variant("with padding 'same'", self.replace(padding="same"))
         label = "with floor (ceil_mode: false)" if self.ceil_mode else "with ceil instead of floor (ceil_mode: true)"
-        yield Variant(label, replace(self, ceil_mode=not self.ceil_mode))
+        yield Variant(label, self.replace(ceil_mode=not self.ceil_mode))
         if self.step != (1, 1):
-            yield Variant("with the stride not applied (stride 1)", replace(self, stride=(1, 1)))
+            yield Variant("with the stride not applied (stride 1)", self.replace(stride=(1, 1)))
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         h, w = self.windows(inputs[0])
@@ -101,7 +99,6 @@ class _Pool(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class MaxPool(_Pool):
     """Max pooling (PyTorch MaxPool2d): output size as conv, or ceil with ceil_mode."""
 
@@ -110,7 +107,6 @@ class MaxPool(_Pool):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class AvgPool(_Pool):
     """Average pooling (PyTorch AvgPool2d): output size as conv, or ceil with ceil_mode."""
 

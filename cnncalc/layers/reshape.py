@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import explicit_pads, pos_int
-from cnncalc.layers.base import Layer, Padding, Variant, arg, need_image, register
+from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, X, axes, mul
-from cnncalc.layers.geometry import WHOLE, Offset, Reads, Resample, Window
+from cnncalc.layers.geometry import WHOLE, Offset, Padding, Reads, Resample, Window, need_image
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, kw_only=True)
 class Mover(Layer):
     """The family of kinds that only move values: no parameters, 0 MACs, no alternatives."""
 
@@ -29,7 +27,6 @@ class Mover(Layer):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Flatten(Mover):
     """H x W x C to the vector H·W·C (a vector stays as it is)."""
 
@@ -46,7 +43,6 @@ class Flatten(Mover):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class PixelShuffle(Mover):
     """Sub-pixel up-sampling (PyTorch PixelShuffle): H·r x W·r x C/r²; C must divide by r²; 0 MACs."""
 
@@ -72,7 +68,6 @@ class PixelShuffle(Mover):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class PixelUnshuffle(Mover):
     """The inverse of pixel_shuffle (PyTorch PixelUnshuffle): H/r x W/r x C·r²; r must divide H and W."""
 
@@ -98,7 +93,6 @@ class PixelUnshuffle(Mover):
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class ZeroPad(Mover):
     """Pad with zeros: H + top + bottom, W + left + right."""
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError, clip
 from cnncalc.layers.args import ArgType, choice, name_ref, pair
-from cnncalc.layers.base import Pair, arg, need_image, register
+from cnncalc.layers.base import arg, register
 from cnncalc.layers.counting import Rule, Term, per_out
 from cnncalc.layers.formula import Eq, Line, X, axes
-from cnncalc.layers.geometry import Reads, Resample
+from cnncalc.layers.geometry import Pair, Reads, Resample, need_image
 from cnncalc.layers.reshape import Mover
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import as_float, as_int, describe
@@ -62,7 +61,6 @@ FVCORE_UPSAMPLE = {"nearest": 1, "bilinear": 4, "bicubic": 0}  # aten::upsample_
 
 
 @register
-@dataclass(frozen=True, kw_only=True)
 class Upsample(Mover):
     """Resize by a ``scale`` (out = floor(in · s), as PyTorch), to a ``size``, or to the H x W of
     an earlier output (``like: NAME``: a decoder back to its encoder's size at any input); 0 MACs."""
@@ -76,10 +74,10 @@ class Upsample(Mover):
         per_out(1),
         Term(lambda L, ins, out, m: UPSAMPLE_TAPS[L.mode] * out.numel, "nearest 1, bilinear 4, bicubic 16 per output element"),
     )
-    scale: tuple[Factor, Factor] | None = arg(_factors, None, "factor: s or [sh, sw]; integer or decimal")
-    size: Pair | None = arg(pair, None, "output size: n or [h, w] (instead of scale)")
-    like: str | None = arg(name_ref, None, "name of an earlier output whose H x W to resize to")
-    mode: str = arg(choice("nearest", "bilinear", "bicubic"), "nearest", "interpolation")
+    scale: tuple[Factor, Factor] | None = arg(_factors, default=None, doc="factor: s or [sh, sw]; integer or decimal")
+    size: Pair | None = arg(pair, default=None, doc="output size: n or [h, w] (instead of scale)")
+    like: str | None = arg(name_ref, default=None, doc="name of an earlier output whose H x W to resize to")
+    mode: str = arg(choice("nearest", "bilinear", "bicubic"), default="nearest", doc="interpolation")
 
     def validate(self) -> None:
         if sum(v is not None for v in (self.scale, self.size, self.like)) != 1:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pad_form, pair
-from cnncalc.layers.base import Layer, Pad4, Padding, Pair, Variant, arg, checked_out, need_image, resolve_padding
+from cnncalc.layers.base import Layer, Variant, arg
 from cnncalc.layers.counting import WEIGHTED
 from cnncalc.layers.formula import Line, window_lines
-from cnncalc.layers.geometry import Reads, Window
+from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Window, checked_out, need_image, resolve_padding
 from cnncalc.shapes import Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)
@@ -21,17 +20,16 @@ def k_eff(kernel: Pair, dilation: Pair) -> Pair:
     return (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Windowed(Layer):
     """The family of sliding-window convolutions (Conv2d's geometry arguments): the window,
     receptive field, the padding/bias/stride/rounding alternatives and the convention rule
     are stated here once for conv, dwconv, sepconv and deform_conv."""
 
     kernel: Pair = arg(pair, doc="kernel size: k or [kh, kw]")
-    stride: Pair = arg(pair, (1, 1), "step: s or [sh, sw]")
-    padding: Padding = arg(pad_form, ZERO, "p, [ph, pw], [top, bottom, left, right], valid or same")
-    dilation: Pair = arg(pair, (1, 1), "spacing of kernel taps: d or [dh, dw]")
-    bias: bool = arg(boolean, True, "add a learned bias per output channel")
+    stride: Pair = arg(pair, default=(1, 1), doc="step: s or [sh, sw]")
+    padding: Padding = arg(pad_form, default=ZERO, doc="p, [ph, pw], [top, bottom, left, right], valid or same")
+    dilation: Pair = arg(pair, default=(1, 1), doc="spacing of kernel taps: d or [dh, dw]")
+    bias: bool = arg(boolean, default=True, doc="add a learned bias per output channel")
     conventions = WEIGHTED
 
     def pads(self, x: Shape) -> Pad4:
@@ -63,12 +61,12 @@ class Windowed(Layer):
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         if self.padding == "same":
-            yield Variant("with no padding ('valid')", replace(self, padding=ZERO))
+            yield Variant("with no padding ('valid')", self.replace(padding=ZERO))
         else:
-            yield Variant("with padding 'same'", replace(self, padding="same"))
-        yield Variant("without the bias" if self.bias else "with a bias", replace(self, bias=not self.bias))
+            yield Variant("with padding 'same'", self.replace(padding="same"))
+        yield Variant("without the bias" if self.bias else "with a bias", self.replace(bias=not self.bias))
         if self.stride != (1, 1):
-            yield Variant("with the stride not applied (stride 1)", replace(self, stride=(1, 1)))
+            yield Variant("with the stride not applied (stride 1)", self.replace(stride=(1, 1)))
         h, w = self.windows(inputs[0])
         out = self.infer(inputs)
         if (h.ceil_out, w.ceil_out) != (out.h, out.w):

@@ -1,0 +1,177 @@
+"""The commands and their parameters, declared once, without typer.
+
+Two readers build on this table: :mod:`cnncalc.cli.app` turns it into typer commands (so
+``--help``, usage errors and completion are typer's own), and :mod:`cnncalc.cli.fast` parses
+the common, well-formed command lines itself without importing typer at all (start-up is part
+of the product).  Choices are plain strings checked in words (``'keras' is not an export
+target; the choices are: pytorch``); the conventions are
+:data:`cnncalc.layers.counting.PRESETS`, listed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cnncalc.errors import did_you_mean, shown
+from cnncalc.layers.counting import PRESETS
+from cnncalc.limits import CEILINGS, Limits
+
+DEFAULT = Limits()
+FORMATS = ("table", "json", "csv", "markdown")
+EXPLAIN_FORMATS = ("table", "json", "markdown")  # formulas are not rows of numbers: no CSV
+TARGETS = ("pytorch",)
+DRAW_FORMATS = ("mermaid", "dot", "svg", "png")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a command.
+
+    ``kind``: ``"str"``, ``"int"``, ``"flag"`` (a boolean switch), ``"choice"`` (one of
+    ``choices``), ``"many"`` (a repeatable option, a list) or ``"args"`` (the remaining
+    positional arguments).  ``flags`` empty: a positional argument.
+    """
+
+    name: str  # the implementation's keyword
+    kind: str
+    flags: tuple[str, ...] = ()
+    default: Any = None
+    help: str = ""
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    what: str = ""  # a choice's noun in messages: "an output format"
+    min: int | None = None
+    max: int | None = None
+    check: Callable[[Any], Any] | None = None  # raises ValueError with the message a user sees
+    required: bool = False  # an option that must be given
+
+    @property
+    def positional(self) -> bool:
+        return not self.flags
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its implementation (``cnncalc.cli.commands.<name>``, imported when run),
+    its parameters, and the words of its --help."""
+
+    name: str
+    help: str
+    example: str
+    params: tuple[Param, ...]
+    limits: str = ""  # "file": the --max-* options and --set; "calc": the --max-* options but --max-bytes
+
+
+def check_choice(value: str, what: str, values: Sequence[str]) -> str:
+    if value in values:
+        return value
+    near = did_you_mean(value, list(values))
+    raise ValueError(f"'{shown(value)}' is not {what}; the choices are: {', '.join(values)}"
+                     + (f" ({near})" if near else ""))
+
+
+def check_sets(values: list[str] | None) -> list[str] | None:
+    """Each ``--set NAME=VALUE`` well formed, no name twice (the value is YAML, read with the spec)."""
+    seen: set[str] = set()
+    for item in values or []:
+        name, eq, _ = item.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(f"'{shown(item)}' is not NAME=VALUE, e.g. --set width=0.75")
+        if name in seen:
+            raise ValueError(f"'{shown(name)}' is set twice")
+        seen.add(name)
+    return values
+
+
+def _choice(name: str, flags: tuple[str, ...], what: str, values: Sequence[str], help: str, default: str) -> Param:
+    return Param(name, "choice", flags, default, help, "|".join(values), tuple(values), what)
+
+
+SPEC = Param("spec", "str", help="YAML spec file ('-' reads standard input)", metavar="SPEC")
+FORMAT = _choice("fmt", ("--format", "-f"), "an output format", FORMATS, "output format", "table")
+TRACEBACK = Param("traceback", "flag", ("--traceback",), False, "show the Python traceback on errors")
+DEPTH = Param("depth", "int", ("--depth",), None, "collapse block instances nested deeper than this", "N", min=0)
+RF = Param("rf", "flag", ("--rf",), False, "receptive field, jump and centre per layer")
+CONVENTION = _choice("convention", ("--convention",), "a MAC convention", PRESETS,
+                     "MAC counting convention (docs/conventions.md)", "torchvision")
+CONVENTIONS = Param("conventions", "flag", ("--conventions",), False, "MACs under every convention, side by side")
+FLOPS = Param("flops", "flag", ("--flops",), False, "show FLOPs = 2 x MACs")
+INPUTS = Param("inputs", "many", ("--input", "-i"), None,
+               "analyse at this input instead of the spec's, e.g. 320x320x3; repeat it to compare sizes", "SHAPE")
+
+LIMITS = (
+    Param("max_layers", "int", ("--max-layers",), DEFAULT.max_layers, "limit on layers after expansion", "N",
+          min=1, max=CEILINGS["max_layers"]),
+    Param("max_depth", "int", ("--max-depth",), DEFAULT.max_depth, "limit on YAML, block and merge nesting", "N",
+          min=1, max=CEILINGS["max_depth"]),
+    Param("max_bytes", "int", ("--max-bytes",), DEFAULT.max_bytes, "limit on spec file size", "N",
+          min=1, max=CEILINGS["max_bytes"]),
+    Param("max_expr", "int", ("--max-expr",), DEFAULT.max_expr, "limit on characters in one ${...} expression", "N",
+          min=1, max=CEILINGS["max_expr"]),
+)
+SETS = Param("sets", "many", ("--set",), None, "set a var of the spec (a YAML value; repeatable), e.g. --set"
+             " width=0.75", "NAME=VALUE", check=check_sets)
+
+COMMANDS: tuple[Command, ...] = (
+    Command("summary", "Per-layer table of shapes, parameters, MACs and memory, with totals.",
+            "cnncalc summary specs/resnet50.yaml --depth 0",
+            (SPEC, FORMAT, DEPTH, RF, CONVENTION, CONVENTIONS, FLOPS, INPUTS, TRACEBACK), "file"),
+    Command("check", "Judge every `expect:` claim in SPEC; exit 1 if any fails.", "cnncalc check specs/resnet50.yaml",
+            (SPEC, FORMAT, TRACEBACK), "file"),
+    Command("sizes", "Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net.",
+            "cnncalc sizes specs/unet.yaml --min 500 --max 600 --exact",
+            (SPEC, Param("smallest", "int", ("--min",), 1, "smallest H = W to try", "N", min=1),
+             Param("largest", "int", ("--max",), 1024, "largest H = W to try", "N", min=1),
+             Param("exact", "flag", ("--exact",), False, "only sizes where no window drops input rows"), TRACEBACK),
+            "file"),
+    Command("export", "Write SPEC as a standalone PyTorch file: an nn.Module and build_model().",
+            "cnncalc export specs/resnet18.yaml --to pytorch -o resnet18.py",
+            (SPEC, Param("to", "choice", ("--to",), None, "framework to write the model for", "|".join(TARGETS), TARGETS,
+                         "an export target", required=True),
+             Param("output", "str", ("--output", "-o"), None, "file to write ('-' or none: standard output)", "FILE"),
+             TRACEBACK), "file"),
+    Command("explain", "Every layer's output size, parameters and MACs as formulas with the numbers filled in.",
+            "cnncalc explain specs/lenet5.yaml --layer conv1",
+            (SPEC, Param("layer", "str", ("--layer",), None, "only this layer (or block instance)", "NAME"),
+             _choice("fmt", ("--format", "-f"), "an output format of explain", EXPLAIN_FORMATS, "output format",
+                     "table"), TRACEBACK), "file"),
+    Command("calc", "Analyse layers given on the command line, no file needed (positions: <arg N>).",
+            "cnncalc calc 28x28x192 'conv: {filters: 32, kernel: 5, padding: same}'",
+            (Param("shape", "str", help="input shape, e.g. 28x28x192", metavar="INPUT"),
+             Param("layers", "args", help='spec entries, quoted one by one: "relu" "conv: {filters: 8, kernel: 3}"',
+                   metavar="LAYER..."),
+             FORMAT, Param("explain_", "flag", ("--explain",), False, "print the formulas instead of the table"),
+             RF, CONVENTION, CONVENTIONS, FLOPS, TRACEBACK), "calc"),
+    Command("kinds", "List the layer kinds, their arguments and defaults.", "cnncalc kinds", ()),
+    Command("schema", "Print the JSON Schema of the spec language, for editors (yaml-language-server).",
+            "cnncalc schema > cnncalc.schema.json", ()),
+    Command("draw", "Draw the network: Mermaid or Graphviz DOT text, or SVG/PNG through Graphviz.",
+            "cnncalc draw specs/googlenet.yaml --depth 1 -f svg -o googlenet.svg",
+            (SPEC, _choice("fmt", ("--format", "-f"), "a drawing format", DRAW_FORMATS, "drawing format", "mermaid"),
+             Param("depth", "int", ("--depth",), None, "collapse block instances nested deeper than this into one box",
+                   "N", min=0),
+             Param("output", "str", ("--output", "-o"), None, "file to write ('-' or none: standard output)", "FILE"),
+             TRACEBACK), "file"),
+)
+
+
+def params_of(command: Command) -> tuple[Param, ...]:
+    """Every parameter of ``command``, the shared limits and --set included."""
+    if command.limits == "file":
+        return (*command.params, *LIMITS, SETS)
+    if command.limits == "calc":
+        return (*command.params, *(p for p in LIMITS if p.name != "max_bytes"))
+    return command.params
+
+
+def arguments(command: Command, values: dict[str, Any]) -> dict[str, Any]:
+    """The implementation's keywords from parsed parameter values: the limits as one Limits,
+    the --set items as ``overrides`` in the order given."""
+    kwargs = dict(values)
+    if command.limits:
+        kwargs["limits"] = Limits(**{p.name: kwargs.pop(p.name) for p in LIMITS if p.name in kwargs})
+    if command.limits == "file":
+        kwargs["overrides"] = dict(item.partition("=")[::2] for item in kwargs.pop("sets") or [])
+    return kwargs

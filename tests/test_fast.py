@@ -1,0 +1,111 @@
+"""cnncalc.cli.fast: plain command lines run without typer, exactly as typer would run them.
+
+Side by side: for each command line, the arguments the fast parser hands the implementation
+must equal those typer hands it (the implementation is replaced by a recorder in both runs);
+anything the fast parser does not take is left to typer, whose help and messages are the
+user's interface.  And end to end: the console script's output and exit status are typer's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cnncalc.cli import commands, fast
+from cnncalc.cli.app import app
+from cnncalc.cli.params import COMMANDS
+
+ROOT = Path(__file__).parent.parent
+LENET = str(ROOT / "specs" / "lenet5.yaml")
+
+
+def recorded(monkeypatch: pytest.MonkeyPatch, argv: list[str], via_fast: bool) -> dict[str, Any] | None:
+    """The keyword arguments the implementation of ``argv[0]`` receives, through one path."""
+    got: dict[str, Any] = {}
+    monkeypatch.setattr(commands, argv[0], lambda **kw: got.update(kw))
+    if via_fast:
+        code = fast.run(argv)
+        return None if code is None else got
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    return got
+
+
+SAME = [
+    ["summary", LENET],
+    ["summary", LENET, "-f", "json", "--depth", "0", "--flops"],
+    ["summary", "--format=csv", LENET, "--convention", "fvcore", "--rf"],
+    ["summary", LENET, "-i", "64x64x1", "--input", "32x32x1", "--max-layers", "50", "--max-depth=10"],
+    ["summary", "-", "--traceback", "--set", "width=0.5", "--set", "depth=2"],
+    ["check", LENET, "-f", "markdown", "--max-bytes", "5000", "--max-expr", "30"],
+    ["sizes", LENET, "--min", "10", "--max", "40", "--exact"],
+    ["export", LENET, "--to", "pytorch", "-o", "-"],
+    ["explain", LENET, "--layer", "conv1", "-f", "json"],
+    ["calc", "28x28x192", "conv: {filters: 32, kernel: 5, padding: same}", "relu", "--explain"],
+    ["calc", "7x7x3", "-f", "csv", "conv: {filters: 3, kernel: 5}", "--conventions"],
+    ["kinds"],
+    ["schema"],
+    ["draw", LENET, "-f", "dot", "--depth", "1"],
+]
+
+
+@pytest.mark.parametrize("argv", SAME, ids=[" ".join(a[:3]) for a in SAME])
+def test_the_fast_path_passes_what_typer_passes(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    quick = recorded(monkeypatch, argv, via_fast=True)
+    slow = recorded(monkeypatch, argv, via_fast=False)
+    assert quick is not None, "a plain command line should not need typer"
+    assert quick == slow
+
+
+LEFT_TO_TYPER = [
+    [], ["--help"], ["--version"], ["summary"], ["summary", "--help"], ["summary", LENET, "-h"],
+    ["summary", LENET, "--nope"], ["summary", LENET, "-f", "xml"], ["summary", LENET, "-fjson"],
+    ["summary", LENET, "--depth", "-1"], ["summary", LENET, "--depth", "x"], ["summary", LENET, "--depth", "+1"],
+    ["summary", LENET, "-f", "json", "-f", "csv"], ["summary", LENET, LENET], ["summary", "--", LENET],
+    ["summary", LENET, "--rf=yes"], ["summary", LENET, "--max-depth", "100000"], ["summary", LENET, "--set", "x"],
+    ["summary", LENET, "--set", "a=1", "--set", "a=2"], ["summary", LENET, "--max-bytes"], ["export", LENET],
+    ["calc", "8x8x3"], ["calc", "8x8x3", "-relu"], ["nope", LENET], ["sizes", LENET, "--min", "0"],
+]
+
+
+@pytest.mark.parametrize("argv", LEFT_TO_TYPER, ids=[" ".join(a) or "(nothing)" for a in LEFT_TO_TYPER])
+def test_anything_unusual_is_left_to_typer(argv: list[str]) -> None:
+    command = fast.BY_NAME.get(argv[0]) if argv else None
+    assert command is None or fast.parse(command, argv[1:]) is None
+
+
+def test_every_command_has_an_implementation_and_a_typer_command() -> None:
+    registered = {c.name for c in app.registered_commands}
+    for command in COMMANDS:
+        assert callable(getattr(commands, command.name)) and command.name in registered
+
+
+def script(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True, input=stdin,
+                          check=False, cwd=ROOT)
+
+
+def test_end_to_end_the_console_script_prints_and_exits_as_typer_does() -> None:
+    quick = script("summary", "specs/lenet5.yaml", "-f", "json")
+    slow = CliRunner().invoke(app, ["summary", "specs/lenet5.yaml", "-f", "json"])
+    assert quick.returncode == slow.exit_code == 0 and quick.stdout == slow.stdout
+    wrong = script("check", "-", stdin="input: 8x8x3\nlayers: [relu]\nexpect: {params: 5}\n")
+    assert wrong.returncode == 1 and "FAIL" in wrong.stdout  # a failed claim: exit 1, as under typer
+    broken = script("summary", "-", stdin="input: 8x8x3\nlayers: [rleu]\n")
+    assert broken.returncode == 2 and "error[E120]" in broken.stderr and "Traceback" not in broken.stderr
+    usage = script("summary", "specs/lenet5.yaml", "-f", "xml")  # typer's own usage error
+    assert usage.returncode == 2 and "is not an output format" in usage.stderr
+
+
+def test_a_plain_command_never_imports_typer_or_rich() -> None:
+    code = ("import sys\nfrom cnncalc.cli.main import main\n"
+            "try:\n    main(['summary', 'specs/lenet5.yaml'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich', 'pydantic')),"
+            " file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
