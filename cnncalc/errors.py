@@ -9,9 +9,7 @@ Bugs are not user errors: they stay assertions and ordinary exceptions.
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -57,10 +55,14 @@ def shown(text: str, width: int = 40) -> str:
 
 def display_width(text: str) -> int:
     """Terminal columns of ``text``: wide East Asian characters take two, combining marks none."""
+    import unicodedata
+
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def did_you_mean(word: str, options: list[str]) -> str | None:
+    import difflib  # only when a message suggests something
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"did you mean '{clip(close[0])}'?" if close else None
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Report, Totals
-from cnncalc.analysis.sizes import nearest_working
 from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
 from cnncalc.shapes import Cost, Shape
@@ -111,6 +110,8 @@ def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     else:
         exc.message = f"{node.name} on input {shown}{origin}: {exc.message}"
     if exc.hint is None:
+        from cnncalc.analysis.sizes import nearest_working  # 129 propagations: only for an error
+
         meant = channels_first(graph.input)
         hints = [h for h in (f"input is H x W x C: did you mean {meant}?" if meant else None,
                              _explain_mismatch(graph, node, failed.shapes) if node.layer.arity == 0 else None,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cnncalc.errors import SourcePos
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.expect import Claim
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 BYTES_PER_VALUE = 4  # memory is reported for float32 tensors
 

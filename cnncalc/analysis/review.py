@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.analysis.alternatives import annotate
-from cnncalc.analysis.conventions import per_layer, under
 from cnncalc.analysis.lint import Lint, input_warnings, lint
 from cnncalc.analysis.report import Report
-from cnncalc.analysis.rf import with_rf
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +28,27 @@ class Reviewed:
 def review(report: Report, convention: str = "torchvision", rf: bool = False,
            all_conventions: bool = False) -> Reviewed:
     """Hints, warnings, receptive fields (if asked) and MACs in ``convention``."""
+    # Each pass is imported when it has something to do: a summary with no failed claim, no --rf
+    # and torchvision's MACs runs none of them (start-up is part of the product).
     failed = any(not c.ok for r in report.rows for c in r.checks) or any(not c.ok for c in report.checks)
-    counts = per_layer(report) if failed or all_conventions or convention != "torchvision" else None
+    counts = None
+    if failed or all_conventions or convention != "torchvision":
+        from cnncalc.analysis.conventions import per_layer
+
+        counts = per_layer(report)
     if failed:
+        from cnncalc.analysis.alternatives import annotate
+
         assert counts is not None
         report = annotate(report, counts)
     warnings = input_warnings(report) + lint(report)
     if rf:
+        from cnncalc.analysis.rf import with_rf
+
         report, more = with_rf(report)
         warnings += more
-    return Reviewed(under(report, convention, counts), tuple(warnings), tuple(counts) if counts else None)
+    if convention != "torchvision":
+        from cnncalc.analysis.conventions import under
+
+        report = under(report, convention, counts)
+    return Reviewed(report, tuple(warnings), tuple(counts) if counts else None)

@@ -12,14 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from cnncalc.analysis import conventions as mac_conventions
 from cnncalc.analysis.lint import Lint
 from cnncalc.analysis.report import Report
 from cnncalc.analysis.review import Reviewed, review
 from cnncalc.cli.streams import Exit, write_err, write_out
 from cnncalc.errors import CnnCalcError, format_error, visible
-from cnncalc.explain.explanation import explain
-from cnncalc.render import explanations, machine, messages, views
+from cnncalc.render import messages
 from cnncalc.render import report as render
 from cnncalc.render.layout import Grid, fit, plain, styled_lines
 
@@ -72,7 +70,9 @@ def reviewed(report: Report, convention: str = "torchvision", rf: bool = False,
 
 def convention_totals(reports: Sequence[Report], convention: str) -> list[Report]:
     """Each report with its MACs counted in ``convention`` (``summary`` at several inputs: totals only)."""
-    return [mac_conventions.under(r, convention) for r in reports]
+    from cnncalc.analysis.conventions import under
+
+    return [under(r, convention) for r in reports]
 
 
 def show_warnings(warnings: Sequence[Lint]) -> None:
@@ -116,6 +116,8 @@ def present(report: Report, fmt: str, depth: int | None, rf: bool, convention: s
     if not side_by_side:
         show_report(done.report, fmt, depth, flops)
         return
+    from cnncalc.render import views
+
     assert done.per_layer is not None
     report, per_layer = done.report, done.per_layer
     grid = views.conventions_grid(report, per_layer, flops)
@@ -130,6 +132,8 @@ def show_format(fmt: str, grid: Grid, as_json: Callable[[], str], as_csv: Callab
     elif fmt == "csv":
         write_out(as_csv())
     elif fmt == "markdown":
+        from cnncalc.render import views
+
         write_out(views.markdown_grid(grid))
     else:
         show_grid(grid)
@@ -137,11 +141,15 @@ def show_format(fmt: str, grid: Grid, as_json: Callable[[], str], as_csv: Callab
 
 def show_inputs(name: str, convention: str, reports: list[Report], fmt: str, flops: bool) -> None:
     """``summary -i A -i B``: one row per input size."""
+    from cnncalc.render import machine, views
+
     show_format(fmt, views.inputs_grid(name, convention, reports, flops), lambda: machine.inputs_json(reports),
                 lambda: machine.inputs_csv(reports))
 
 
 def show_checks(report: Report, fmt: str) -> None:
+    from cnncalc.render import machine
+
     if fmt == "json":
         write_out(render.to_json(report) + "\n")
     elif fmt == "csv":
@@ -153,6 +161,9 @@ def show_checks(report: Report, fmt: str) -> None:
 
 
 def show_explanations(report: Report, fmt: str, layer: str | None, traceback: bool) -> None:
+    from cnncalc.explain.explanation import explain
+    from cnncalc.render import explanations
+
     expls = guarded({}, traceback, lambda: explain(report, layer))
     if fmt == "json":
         write_out(explanations.to_json(expls) + "\n")

@@ -7,15 +7,15 @@ made visible (:func:`cnncalc.render.text.safe`).
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterable, Sequence
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis.report import AxisRF, Check, LayerReport, Report, RField
 from cnncalc.render.text import frac, frac_json, safe, shape_list
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 def _check_json(where: str, c: Check) -> dict[str, Any]:
@@ -70,11 +70,15 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def to_json(report: Report) -> str:
+    import json
+
     return json.dumps(to_dict(report), indent=2)
 
 
 def checks_json(report: Report) -> str:
     """``check -f json``: every claim, where it applies, its verdict."""
+    import json
+
     return json.dumps({"name": report.name, "expect": [_check_json(w, c) for w, c in report.all_checks()]}, indent=2)
 
 
@@ -89,6 +93,8 @@ def _rf_csv(rf: RField | None) -> list[str]:
     if rf is None:
         return [""] * len(RF_FIELDS)
     def cell(v: int | Fraction | None) -> str:  # a machine format: empty when not tracked, never "?"
+        from fractions import Fraction
+
         return "" if v is None else frac(Fraction(v))
 
     return [cell(rf.h.size), cell(rf.w.size), cell(rf.h.jump), cell(rf.w.jump), cell(rf.h.centre), cell(rf.w.centre)]
@@ -96,6 +102,8 @@ def _rf_csv(rf: RField | None) -> list[str]:
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Rows as CSV; text cells have control characters made visible (numbers pass as they are)."""
+    import csv
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
@@ -126,6 +134,8 @@ def inputs_csv(reports: Sequence[Report]) -> str:
 
 
 def inputs_json(reports: Sequence[Report]) -> str:
+    import json
+
     return json.dumps([{"input": shape_list(r.input), "output": shape_list(r.output),
                         **{k: v for k, v in totals_dict(r).items() if k != "param_bytes"},
                         "activation_bytes": 4 * r.totals.activations} for r in reports], indent=2)

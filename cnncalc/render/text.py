@@ -8,10 +8,13 @@ parses or emits markup; the terminal renderer builds rich ``Text`` objects from 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cnncalc.errors import shown, visible
 from cnncalc.shapes import Shape
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 UNITS = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 MAX_JOINED = 4  # a merge of more inputs shows their count, not every shape (a cell stays bounded)
