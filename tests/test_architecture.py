@@ -130,3 +130,24 @@ def test_modules_stay_readable() -> None:
         if n > limit:
             long.append(f"{module_name(p)}: {n} lines (limit {limit})")
     assert not long, "\n".join(long)
+
+
+def test_every_public_class_has_a_docstring() -> None:
+    """A newcomer reads what a type is for before reading its code."""
+    missing = []
+    for p in MODULES:
+        for node in ast.parse(p.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_") and not ast.get_docstring(node):
+                missing.append(f"{module_name(p)}.{node.name}")
+    assert not missing, "public classes without a docstring: " + ", ".join(missing)
+
+
+def test_zip_says_whether_lengths_must_agree() -> None:
+    """zip silently stops at the shortest input: every call says strict=True (or False, on purpose)."""
+    loose = []
+    for p in MODULES:
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip"
+                    and not any(k.arg == "strict" for k in node.keywords)):
+                loose.append(f"{module_name(p)}:{node.lineno}")
+    assert not loose, "zip without strict=: " + ", ".join(loose)

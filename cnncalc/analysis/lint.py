@@ -54,7 +54,7 @@ def leaves_unread(layer: Layer, x: Shape) -> bool:
 def check_windows(windows: tuple[Window, Window]) -> list[tuple[str, str]]:
     """(code, message) for every lossy configuration of one windowed layer."""
     found: list[tuple[str, str]] = []
-    named = list(zip(AXES, windows))
+    named = list(zip(AXES, windows, strict=True))
     unread = [(name, w) for name, w in named if w.unread]
     if unread:
         parts = [f"the last {_plural(w.unread, name)}" for name, w in unread]

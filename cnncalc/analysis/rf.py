@@ -59,7 +59,7 @@ class Span:
     def axis(self) -> AxisRF:
         if not self.known:
             return AxisRF(None, self.jump, None)
-        size = max(h - lo + 1 for lo, h in zip(self.lo, self.hi))
+        size = max(h - lo + 1 for lo, h in zip(self.lo, self.hi, strict=True))
         return AxisRF(size, self.jump, Fraction(self.lo[0] + self.hi[0], 2))
 
 
@@ -230,6 +230,6 @@ def with_rf(report: Report) -> tuple[Report, list[Lint]]:
     """The report with ``rf`` filled on every row, and the receptive-field warnings."""
     found, warnings = spans(report)
     rows: list[LayerReport] = []
-    for row, pair in zip(report.rows, found):
+    for row, pair in zip(report.rows, found, strict=True):
         rows.append(row if pair is None else replace(row, rf=RField(pair[0].axis(), pair[1].axis())))
     return replace(report, rows=tuple(rows)), warnings

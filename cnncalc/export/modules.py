@@ -73,6 +73,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Emit:
+    """The constructor expression of one layer's nn.Module and the helper classes it needs."""
+
     module: Call
     helpers: tuple[str, ...] = ()
 

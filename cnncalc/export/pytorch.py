@@ -172,7 +172,7 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     cls = class_name(graph.name)
     helpers: set[str] = set()
     init: list[str] = []
-    for attr, row, node in zip(attrs, report.rows, graph.nodes):
+    for attr, row, node in zip(attrs, report.rows, graph.nodes, strict=True):
         e = emit(node.layer, row.inputs, row.output)
         helpers.update(e.helpers)
         ins = " + ".join(shape_text(s) for s in row.inputs)
@@ -191,7 +191,7 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
 
     fwd: list[str] = []
     in_if = False
-    for i, (attr, node) in enumerate(zip(attrs, graph.nodes)):
+    for i, (attr, node) in enumerate(zip(attrs, graph.nodes, strict=True)):
         if p.train_only[i] and not in_if:
             fwd.append("        if self.training:  # auxiliary head: training only")
         in_if = p.train_only[i]
@@ -205,7 +205,7 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     fwd.append(f"        return {out}")
 
     layers_map: list[str] = []
-    for a, n in zip(attrs, graph.nodes):
+    for a, n in zip(attrs, graph.nodes, strict=True):
         entry = f"    {pystr(a)}: {pystr(n.name)},"
         layers_map += [entry] if len(entry) <= WIDTH else [f"    {pystr(a)}: (", *string_lines(8, n.name), "    ),"]
     kinds = {type(n.layer) for n in graph.nodes}

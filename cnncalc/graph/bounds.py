@@ -26,6 +26,9 @@ from cnncalc.spec.substitution import substitute
 
 
 class Budget:
+    """The work a spec asks for, counted before anything is expanded: layers after blocks,
+    repeats and aliases, nesting depth, and block cycles (each refused with its limit's error)."""
+
     def __init__(self, spec: Spec, limits: Limits) -> None:
         self.spec, self.limits = spec, limits
         self.memo: dict[Any, int] = {}

@@ -41,6 +41,9 @@ from cnncalc.spec.substitution import substitute
 
 @dataclass(frozen=True, slots=True)
 class Ctx:
+    """Where an entry is being built: its block arguments, name scope, enclosing groups, the
+    block uses that led here, and whether it is inside an aux head."""
+
     env: Env
     scope: Scope
     group: tuple[str, ...] = ()
@@ -49,6 +52,9 @@ class Ctx:
 
 
 class Builder:
+    """Builds a :class:`~cnncalc.graph.nodes.Graph` from a :class:`~cnncalc.spec.parse.Spec`, collecting
+    every spec error of the file (up to MAX_ERRORS) before raising them together."""
+
     def __init__(self, spec: Spec, limits: Limits) -> None:
         self.spec, self.limits = spec, limits
         self.nodes: list[Node] = []

@@ -21,6 +21,8 @@ META = ("name", "expect", "repeat")  # keys beside a layer's kind
 
 @dataclass(slots=True)
 class Entry:
+    """One layer entry split into its parts: kind, arguments, name, expect and repeat, with positions."""
+
     kind: str
     kind_pos: SourcePos
     args: YNode | None

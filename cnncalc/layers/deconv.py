@@ -52,7 +52,7 @@ class Deconv(Layer):
         if self.padding == "same" and self.output_padding != (0, 0):
             raise SpecError("deconv with padding 'same' sets its own output_padding (out = in·stride);"
                             " give explicit padding to choose output_padding", code="E111")
-        for axis, op, s, d in zip("hw", self.output_padding, self.stride, self.dilation):
+        for axis, op, s, d in zip("hw", self.output_padding, self.stride, self.dilation, strict=True):
             if op >= s and op >= d:
                 raise SpecError(
                     f"deconv output_padding ({op}) must be smaller than the stride ({s}) or the"
@@ -64,7 +64,7 @@ class Deconv(Layer):
         """Rows and columns removed: (top, bottom, left, right), Keras 'same' resolved."""
         if isinstance(self.padding, tuple):
             return self.padding
-        (t, b), (left, r) = (_split_half(max(ke - s, 0)) for ke, s in zip(k_eff(self.kernel, self.dilation), self.stride))
+        (t, b), (left, r) = (_split_half(max(ke - s, 0)) for ke, s in zip(k_eff(self.kernel, self.dilation), self.stride, strict=True))
         return t, b, left, r
 
     def extra(self) -> Pair:

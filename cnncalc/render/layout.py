@@ -47,6 +47,8 @@ class Role(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One table column: its header, alignment, and what it may give up when space is short."""
+
     name: str
     right: bool = False
     role: Role = Role.TEXT
@@ -63,6 +65,8 @@ class Cell(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Grid:
+    """A table before layout: title, columns, rows of cells and the lines below it."""
+
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]

@@ -18,12 +18,12 @@ refused outright.
 from __future__ import annotations
 
 import gc
-import re
 from dataclasses import dataclass, field
 
 import yaml
 
-from cnncalc.errors import LINE_BREAK, LimitError, SourcePos, SpecError, clip
+from cnncalc.errors import LimitError, SourcePos, SpecError, clip
+from cnncalc.source.text import check_characters, mark_pos, syntax_error
 
 # libyaml (when PyYAML was built with it) is 15-20x faster than the pure-Python
 # parser and gives the same events.  It is not the reference for errors: builds
@@ -41,18 +41,10 @@ _SCALAR_TAGS = {None, "!", _STR, _INT}
 _SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
 _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 
-# Characters the YAML reader refuses (YAML 1.1 "printable" set, as PyYAML's
-# reader).  Checked up front so the message can point at the exact character.
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Line breaks as YAML 1.2 and editors count them.  NEL, U+2028 and U+2029 are breaks
-# to PyYAML (YAML 1.1) only: they would end a comment early and shift every position
-# after them, so they are refused, with their position.
-_BREAK = LINE_BREAK
-_YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
-
-
 @dataclass(eq=False, slots=True)
 class YScalar:
+    """A YAML scalar as written: its text, whether it was plain (unquoted), and its position."""
+
     value: str
     plain: bool  # unquoted and untagged: subject to int/bool/null interpretation
     pos: SourcePos
@@ -66,12 +58,16 @@ class YScalar:
 
 @dataclass(eq=False, slots=True)
 class YSeq:
+    """A YAML sequence and its position."""
+
     items: list[YNode]
     pos: SourcePos
 
 
 @dataclass(eq=False, slots=True)
 class YMap:
+    """A YAML mapping: its (key, value) pairs in order, a key index, and its position."""
+
     pairs: list[tuple[YScalar, YNode]]
     pos: SourcePos
     _index: dict[str, int] = field(default_factory=dict)
@@ -87,46 +83,8 @@ class YMap:
 YNode = YScalar | YSeq | YMap
 
 
-def _pos(file: str, mark: yaml.Mark | None) -> SourcePos:
-    if mark is None:
-        return SourcePos(file, 1, 1)
-    return SourcePos(file, mark.line + 1, mark.column + 1)
-
-
 def _tag_name(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
-
-
-def offset_pos(text: str, offset: int, file: str) -> SourcePos:
-    """The 1-based line and column of character ``offset`` (YAML's line breaks)."""
-    line, start = 1, 0
-    for m in _BREAK.finditer(text, 0, offset):
-        line, start = line + 1, m.end()
-    return SourcePos(file, line, offset - start + 1)
-
-
-def _check_characters(text: str, file: str) -> None:
-    m = _NON_PRINTABLE.search(text)
-    if m is None:
-        m = _YAML11_BREAK.search(text)
-        if m is None:
-            return
-        name = {"\x85": "NEL (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)"}.get(m.group(0), "PARAGRAPH SEPARATOR (U+2029)")
-        raise SpecError(
-            f"invalid YAML: {name} is a line break to YAML 1.1 but not to YAML 1.2 or to editors;"
-            " it would shift every line number after it",
-            offset_pos(text, m.start(), file),
-            hint="replace it with a newline or a space (inside double quotes, write it as an escape)",
-            code="E101",
-        )
-    ch = m.group(0)
-    what = "a NUL byte (is this a binary file?)" if ch == "\x00" else f"the control character U+{ord(ch):04X}"
-    raise SpecError(
-        f"invalid YAML: {what} is not allowed in a spec",
-        offset_pos(text, m.start(), file),
-        hint="delete it or write it as an escape inside double quotes",
-        code="E101",
-    )
 
 
 def _tag_error(tag: str, what: str, pos: SourcePos) -> SpecError:
@@ -145,7 +103,7 @@ def parse_yaml(text: str, file: str, *, max_depth: int = 64, max_aliased: int = 
     ``max_depth`` bounds the nesting of lists and mappings; ``max_aliased``
     bounds the values that aliases add when expanded (the "billion laughs").
     """
-    _check_characters(text, file)
+    check_characters(text, file)
     # The tree holds no reference cycles; the collector would only rescan the
     # growing tree (half the time on a 4 MB spec).
     was_enabled = gc.isenabled()
@@ -171,32 +129,6 @@ class _ParserFailed(Exception):
     def __init__(self, error: SpecError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> SpecError:
-    """A parser error as a positioned E101.  An unclosed quote or bracket is detected at the
-    end of the file; it is reported at its opener (the context mark), where the fix is."""
-    if not isinstance(exc, yaml.MarkedYAMLError):  # reader errors are caught by _check_characters
-        return SpecError(f"invalid YAML: {exc}", SourcePos(file, 1, 1), code="E101")
-    problem = exc.problem or exc.context or "invalid YAML"
-    mark = exc.problem_mark or exc.context_mark
-    ctx = exc.context_mark
-    if ctx is not None and mark is not None and mark.index >= len(text.rstrip()) and exc.context:
-        return SpecError(f"invalid YAML: {exc.context} that is never closed ({problem})", _pos(file, ctx), code="E101",
-                         hint="close it, or check the quotes and brackets after it")
-    pos = _pos(file, mark)
-    hint = None
-    if ctx is not None and mark is not None and ctx.line != mark.line and (exc.context or "").startswith(
-            "while parsing a flow"):
-        bracket = "[" if "sequence" in (exc.context or "") else "{"
-        closer = "]" if bracket == "[" else "}"
-        hint = (f"the '{bracket}' at line {ctx.line + 1}, column {ctx.column + 1} is not closed before this line:"
-                f" is its '{closer}' missing?")
-    lines = _BREAK.split(text)
-    if pos.line > len(lines) or (pos.line == len(lines) and not lines[-1]):  # past the end: its last line
-        last = len(_BREAK.split(text.rstrip("\r\n")))
-        pos = SourcePos(file, max(last, 1), 1)
-    return SpecError(f"invalid YAML: {problem}", pos, hint=hint, code="E101")
 
 
 def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: type) -> YNode | None:
@@ -248,7 +180,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
         for ev in yaml.parse(text, Loader=loader):
             cls = type(ev)
             if cls is yaml.ScalarEvent:
-                pos = _pos(file, ev.start_mark)
+                pos = mark_pos(file, ev.start_mark)
                 tag = ev.tag
                 if tag not in _SCALAR_TAGS:
                     raise _tag_error(tag, "a value", pos)
@@ -258,7 +190,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                     anchors[ev.anchor], anchor_size[ev.anchor] = scalar, 1
                 attach(scalar, 1, pos)
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-                pos = _pos(file, ev.start_mark)
+                pos = mark_pos(file, ev.start_mark)
                 is_seq = cls is yaml.SequenceStartEvent
                 if ev.tag not in (_SEQ_TAGS if is_seq else _MAP_TAGS):
                     raise _tag_error(ev.tag, "a list" if is_seq else "a mapping", pos)
@@ -289,7 +221,7 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                     sizes[-1] += size
                     heights[-1] = max(heights[-1], height)
             elif cls is yaml.AliasEvent:
-                pos = _pos(file, ev.start_mark)
+                pos = mark_pos(file, ev.start_mark)
                 if ev.anchor not in anchors:
                     raise SpecError(f"unknown alias '*{clip(ev.anchor)}'", pos, code="E101")
                 shared = anchor_size[ev.anchor]
@@ -322,9 +254,9 @@ def _compose(text: str, file: str, max_depth: int, max_aliased: int, loader: typ
                 if documents > 1:
                     raise SpecError(
                         "a spec file holds one YAML document; found a second '---'",
-                        _pos(file, ev.start_mark),
+                        mark_pos(file, ev.start_mark),
                         code="E101",
                     )
     except yaml.YAMLError as exc:
-        raise _ParserFailed(_syntax_error(exc, text, file)) from None
+        raise _ParserFailed(syntax_error(exc, text, file)) from None
     return root

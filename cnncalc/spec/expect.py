@@ -30,6 +30,9 @@ _BOUND = re.compile(r"(<=|>=|<|>)\s*(\S.*)")
 
 @dataclass(frozen=True, slots=True)
 class Claim:
+    """One parsed ``expect:`` claim: the field, the text as written, and what it accepts (a shape, a
+    value at its written precision, or a bound)."""
+
     field: str
     text: str
     pos: SourcePos

@@ -118,7 +118,7 @@ class _Evaluator:
         if tag == "not":
             return not truth(self.ev(node[1]), "'not'")
         if tag in ("and", "or"):
-            for item, off in zip(node[1], [None, *node[2]]):
+            for item, off in zip(node[1], [None, *node[2]], strict=True):
                 try:
                     holds = truth(self.ev(item), f"'{tag}'")
                 except ValueProblem as exc:

@@ -92,6 +92,8 @@ def make_divisible(v: object, divisor: object, min_value: object = None) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Function:
+    """A function expressions may call: its name, arity and implementation."""
+
     call: Callable[..., Number]
     least: int  # fewest arguments
     most: int  # most arguments (-1: any number)

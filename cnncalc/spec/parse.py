@@ -26,6 +26,8 @@ from cnncalc.spec.vars import read_vars
 
 @dataclass(frozen=True, slots=True)
 class BlockDef:
+    """A user block: its name, its arguments with their defaults (None: required), its layers."""
+
     name: str
     params: dict[str, YNode | None]  # argument -> default (None: required)
     layers: YSeq
@@ -34,6 +36,10 @@ class BlockDef:
 
 @dataclass(frozen=True, slots=True)
 class Spec:
+    """A parsed spec: name, input shape, layers still as positioned YAML (block arguments are
+    substituted when the graph is built), blocks, vars, top-level claims, and the spec errors
+    found so far (the graph builder reports them with its own)."""
+
     name: str
     input: Shape
     layers: YSeq

@@ -52,7 +52,7 @@ def protect(text: str) -> tuple[str, Placeholders]:
         return text, Placeholders({})
     present = set(text)
     free = (c for c in _private() if c not in present)
-    reserved = [c for _, c in zip(range(_BASE + 2), free)]
+    reserved = [c for _, c in zip(range(_BASE + 2), free, strict=False)]
     if len(reserved) < _BASE + 2:  # a text holding nearly every private-use character
         return text, Placeholders({})
     marker, pad, digits = reserved[0], reserved[1], reserved[2:]
