@@ -277,3 +277,59 @@ def test_the_oracle_imports_without_torch() -> None:
     code = "import sys; sys.modules['torch'] = None; import training_oracle; print(training_oracle.DTYPES)"
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
+
+
+class DenseHWC(nn.Linear):
+    """Keras Dense on an image, as cnncalc exports it: a Linear over the channels."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+
+
+class ChannelLayerNorm(nn.LayerNorm):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_dense_on_an_image_keeps_a_channels_last_copy(n: int) -> None:
+    # relu keeps its output (N·4·3·3); the dense layer reshapes x.movedim(1, -1) to (N·3·3, 4):
+    # a copy of its own for N = 2 (the batch and the positions do not merge), a view for N = 1
+    net = seq(("conv", nn.Conv2d(3, 4, 1)), ("relu", nn.ReLU()), ("fc", DenseHWC(4, 5)))
+    m = oracle.measure(net, (1, 3, 3, 3), batch=n)
+    if n == 2:
+        assert saved(m, "fc") == [("internal", "float32", (18, 4), 72 * F32)]
+        assert m.kept_bytes == (54 + 72 + 72) * F32  # input, relu output, the copy
+    else:
+        assert saved(m, "fc") == [("input", "float32", (9, 4), 36 * F32)]
+        assert m.kept_bytes == (27 + 36) * F32
+
+
+def test_layer_norm_on_an_image_keeps_per_position_statistics() -> None:
+    net = seq(("conv", nn.Conv2d(3, 4, 1)), ("ln", ChannelLayerNorm(4)))
+    m = oracle.measure(net, (1, 3, 5, 6), batch=2)
+    # its input, viewed channels-last (the same storage), and mean and rstd per position: 2·5·6
+    assert saved(m, "ln") == [("input", "float32", (2, 5, 6, 4), 240 * F32),
+                              ("internal", "float32", (2, 5, 6, 1), 60 * F32),
+                              ("internal", "float32", (2, 5, 6, 1), 60 * F32)]
+
+
+def test_pooling_and_resampling() -> None:
+    net = seq(("conv", nn.Conv2d(3, 4, 1)), ("avg", nn.AvgPool2d(2)), ("gap", nn.AdaptiveAvgPool2d(1)))
+    m = oracle.measure(net, (1, 3, 4, 4), batch=2)
+    assert saved(m, "avg") == [("input", "float32", (2, 4, 4, 4), 128 * F32)]  # saved, though backward needs its shape only
+    assert saved(m, "gap") == []  # to 1x1 PyTorch takes a mean: nothing kept
+    net = seq(("conv", nn.Conv2d(3, 4, 1)), ("up", nn.Upsample(scale_factor=1.5, mode="bilinear")),
+              ("ps", nn.PixelShuffle(2)))
+    m = oracle.measure(net, (1, 3, 4, 4), batch=2)
+    assert (saved(m, "up"), saved(m, "ps")) == ([], [])
+
+
+def test_lrn_keeps_four_tensors() -> None:
+    net = seq(("conv", nn.Conv2d(3, 4, 1)), ("lrn", nn.LocalResponseNorm(3)))
+    m = oracle.measure(net, (1, 3, 2, 2), batch=2)
+    # input; squares padded to C + size - 1 = 6 channels; the power's base and result
+    assert saved(m, "lrn") == [("input", "float32", (2, 4, 2, 2), 32 * F32),
+                               ("internal", "float32", (2, 1, 6, 2, 2), 48 * F32),
+                               ("internal", "float32", (2, 4, 2, 2), 32 * F32),
+                               ("internal", "float32", (2, 4, 2, 2), 32 * F32)]

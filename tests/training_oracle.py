@@ -35,6 +35,7 @@ torch is imported lazily: import this module freely, call ``measure`` only after
 
 from __future__ import annotations
 
+import gc
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -334,7 +335,12 @@ def measure(code_or_model: str | Any, input_shape: tuple[int, ...] | None = None
         model = model.to(tdtype)
     model.train()
     x = torch.randn((batch, *shape[1:]), dtype=torch.float32 if amp else tdtype)
-    return _Step(model, attrs, x, dtype, amp, optimizer, optimizer_impl).run()
+    step = _Step(model, attrs, x, dtype, amp, optimizer, optimizer_impl)
+    try:
+        return step.run()
+    finally:  # the step's bookkeeping holds cycles (hooks, trackers) around the model: free it now
+        del step, model, x
+        gc.collect()
 
 
 class _Step:
@@ -519,6 +525,7 @@ class _Step:
             grad_bytes = _tensor_bytes([p.grad for p in params if p.grad is not None])
             model.zero_grad(set_to_none=True)
             self.node_layer, self.nodes = {}, []
+            self.live.close()
             live = self.live = _LiveBytes(self)
             live.start(start_tensors)
             with Recorder(counting=False):
@@ -533,6 +540,8 @@ class _Step:
         finally:
             for h in handles:
                 h.remove()
+            self.live.close()
+            self.node_layer, self.nodes = {}, []
         if opt is not None:
             assert optimizer_state_bytes(opt) == state, "the optimizer's state changed size after its first step"
         assert raw_fwd == fixed_fwd and raw_fwd % 2 == 0 and fixed.get_total_flops() % 2 == 0
@@ -589,6 +598,7 @@ class _LiveBytes:
         self.step = step
         self.live = 0
         self.tracked: set[int] = set()
+        self.finalizers: list[Any] = []  # detached at the end: they hold this tracker and the step
         self.phase_name, self.where = "forward", ""
         self.peaks: dict[str, int] = {}
         self.starts: dict[str, int] = {}
@@ -597,6 +607,11 @@ class _LiveBytes:
         self.layer_base = self.layer_peak = 0  # the layer running its forward
         self.node: Any = None  # the autograd node running, when it began, its most
         self.node_base = self.node_peak = 0
+
+    def close(self) -> None:
+        for f in self.finalizers:
+            f.detach()
+        self.finalizers.clear()
 
     def begin_layer(self, attr: str) -> None:
         self.where = f"forward {attr}"
@@ -633,7 +648,7 @@ class _LiveBytes:
             return
         self.tracked.add(ptr)
         self.live += nb
-        weakref.finalize(st, self.freed, ptr, nb)
+        self.finalizers.append(weakref.finalize(st, self.freed, ptr, nb))
 
     def freed(self, ptr: int, nb: int) -> None:
         self.tracked.discard(ptr)
