@@ -10,7 +10,7 @@ from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
-from cnncalc.spec.expect import Claim
+from cnncalc.spec.expect import BUDGET_FIELDS, Claim
 
 
 def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope: str = "") -> tuple[Check, ...]:
@@ -144,5 +144,8 @@ def analyze(graph: Graph) -> Report:
         if members and all(m.aux for m in members):  # a block inside an aux head: its MACs are aux MACs
             sub = replace(sub, macs=sub.aux_macs)
         group_checks.extend(_judge(info.claims, last, sub, instance))
-    top = _judge(graph.claims, output, Totals.of(all_rows), "totals")
-    return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top))
+    now = tuple(c for c in graph.claims if c.field not in BUDGET_FIELDS)
+    top = _judge(now, output, Totals.of(all_rows), "totals")
+    pending = tuple(c for c in graph.claims if c.field in BUDGET_FIELDS)  # judged by a training step
+    return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top), pending=pending,
+                  budget=graph.budget)

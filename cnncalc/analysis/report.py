@@ -9,6 +9,7 @@ from cnncalc.errors import SourcePos
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.expect import Claim
+from cnncalc.spec.training import Setup
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -133,6 +134,8 @@ class Report:
     rows: tuple[LayerReport, ...]
     checks: tuple[Check, ...] = ()  # top-level expectations (totals)
     totals: Totals = field(init=False)
+    pending: tuple[Claim, ...] = ()  # claims on a training step, judged by a budget (analysis/budget.py)
+    budget: Setup | None = None  # the spec's `budget:` setting those claims are judged at
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "totals", Totals.of(self.rows))

@@ -163,3 +163,12 @@ def _graphviz(dot: str, fmt: str) -> bytes:
     if done.returncode != 0:
         fail(f"Graphviz could not draw the network: {done.stderr.decode('utf-8', 'replace').strip()[:300]}")
     return done.stdout
+
+
+def budget(spec: str, batch: int | None, dtype: str | None, amp: bool, optimizer: str | None, memory: str | None,
+           samples: str | None, epochs: int | None, device: str | None, utilization: str | None, shape: str | None,
+           fmt: str, what_if: bool, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
+    from cnncalc.cli.training import budget_command
+
+    budget_command(spec, batch, dtype, amp, optimizer, memory, samples, epochs, device, utilization, shape, fmt,
+                   what_if, traceback, limits, overrides)

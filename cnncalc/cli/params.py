@@ -23,6 +23,8 @@ FORMATS = ("table", "json", "csv", "markdown")
 EXPLAIN_FORMATS = ("table", "json", "markdown")  # formulas are not rows of numbers: no CSV
 TARGETS = ("pytorch",)
 DRAW_FORMATS = ("mermaid", "dot", "svg", "png")
+TRAIN_DTYPES = ("fp32", "bf16", "fp16")
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,26 @@ COMMANDS: tuple[Command, ...] = (
                    metavar="LAYER..."),
              FORMAT, Param("explain_", "flag", ("--explain",), False, "print the formulas instead of the table"),
              RF, CONVENTION, CONVENTIONS, FLOPS, TRACEBACK), "calc"),
+    Command("budget", "Memory and compute of one training step as PyTorch runs it; the batch that fits; time.",
+            "cnncalc budget specs/resnet50.yaml --batch 64 --dtype bf16 --amp --optimizer adamw --memory 24GiB",
+            (SPEC, Param("batch", "int", ("--batch", "-b"), None, "samples per step (default: the spec's budget:, or 1)",
+                         "N", min=1),
+             Param("dtype", "choice", ("--dtype",), None, "the model's dtype; with --amp, autocast's", "|".join(TRAIN_DTYPES),
+                   TRAIN_DTYPES, "a dtype"),
+             Param("amp", "flag", ("--amp",), False, "mixed precision: fp32 parameters, torch.autocast to --dtype"),
+             Param("optimizer", "choice", ("--optimizer",), None, "optimizer state: sgd none, momentum 1x, adam(w) 2x",
+                   "|".join(OPTIMIZERS), OPTIMIZERS, "an optimizer"),
+             Param("memory", "str", ("--memory",), None, "device memory, e.g. 24GiB or 80GB: the largest batch that fits",
+                   "BYTES"),
+             Param("samples", "str", ("--samples",), None, "training samples per epoch, e.g. 1.28M", "N"),
+             Param("epochs", "int", ("--epochs",), None, "epochs (with --samples: total training FLOPs)", "N", min=1),
+             Param("device", "str", ("--device",), None, "a GPU (e.g. a100-80gb-sxm, h100-sxm, rtx4090): time estimates",
+                   "NAME"),
+             Param("utilization", "str", ("--utilization",), None, "fraction of the device's peak reached (default 0.4)",
+                   "F"),
+             Param("shape", "str", ("--input", "-i"), None, "analyse at this input instead of the spec's", "SHAPE"),
+             FORMAT, Param("what_if", "flag", ("--what-if",), False, "also: half the batch, and the first stride doubled"),
+             TRACEBACK), "file"),
     Command("kinds", "List the layer kinds, their arguments and defaults.", "cnncalc kinds", ()),
     Command("schema", "Print the JSON Schema of the spec language, for editors (yaml-language-server).",
             "cnncalc schema > cnncalc.schema.json", ()),

@@ -24,7 +24,7 @@ from cnncalc.layers.dense import Dense
 from cnncalc.layers.geometry import Pad4, Pair
 from cnncalc.layers.globalpool import AdaptiveMaxPool, GlobalMaxPool, _Adaptive, _Global
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm
-from cnncalc.layers.pool import AvgPool, MaxPool, _Pool
+from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.layers.reshape import ZeroPad
 from cnncalc.layers.upsample import Upsample
 from cnncalc.shapes import Shape
@@ -172,14 +172,6 @@ def _deform(L: DeformConv, ins: tuple[Shape, ...], out: Shape) -> Emit:
 
 # --- pooling ----------------------------------------------------------------------
 
-def _pool_pads(L: _Pool, x: Shape, out: Shape) -> Pad4:
-    """Asymmetric pools: the top/left padding as given; at the bottom/right exactly what
-    the last window needs, which reproduces cnncalc's (PyTorch's) ceil_mode rule."""
-    t, _, left, _ = L.pads(x)
-    (kh, kw), (sh, sw) = L.kernel, L.step
-    return (t, max(0, (out.h - 1) * sh + kh - x.h - t), left, max(0, (out.w - 1) * sw + kw - x.w - left))
-
-
 @emits("maxpool", "avgpool")
 def _pool(L: MaxPool | AvgPool, ins: tuple[Shape, ...], out: Shape) -> Emit:
     x = ins[0]
@@ -190,7 +182,7 @@ def _pool(L: MaxPool | AvgPool, ins: tuple[Shape, ...], out: Shape) -> Emit:
         if isinstance(L, AvgPool) and L.padding == "same" and sym != (0, 0):
             kw["count_include_pad"] = False  # Keras 'same' averages real pixels only
         return Emit(Call(name, (L.kernel,), kw))
-    t, b, left, r = _pool_pads(L, x, out)
+    t, b, left, r = L.explicit_pads(x, out)
     stride = opts(stride=(L.step, L.kernel))
     if isinstance(L, AvgPool) and L.padding == "same":
         return Emit(Call("KerasAvgPool2d", (L.kernel, L.step, (left, r, t, b))), ("KerasAvgPool2d",))

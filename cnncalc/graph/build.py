@@ -99,7 +99,8 @@ class Builder:
         for err in (e for group in self.errors for e in flatten(group)):  # once, at the first use
             unique.setdefault((str(err.pos), err.message), err)
         raise_all([*unique.values(), *([stopped] if stopped else [])])
-        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups, tuple(self.unjudged))
+        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups, tuple(self.unjudged),
+                     self.spec.budget)
 
     def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
         for item in items:

@@ -8,6 +8,7 @@ from cnncalc.errors import SourcePos
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Shape
 from cnncalc.spec.expect import Claim
+from cnncalc.spec.training import Setup
 
 INPUT = -1  # index of the graph input in Node.inputs
 @dataclass(frozen=True, slots=True)
@@ -52,3 +53,4 @@ class Graph:
     # claims written inside blocks no layer uses: never judged (a block is judged per use), so a
     # report can say so instead of "no expectations" when these are all the spec has
     unjudged: tuple[Claim, ...] = ()
+    budget: Setup | None = None  # the spec's `budget:` setting (a training step for budget claims)

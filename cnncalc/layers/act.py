@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pos_int, real
+from cnncalc.layers.autograd import Step, Tensor, keeps_input, keeps_output
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
 from cnncalc.layers.counting import ZERO as NONE
@@ -22,6 +24,10 @@ class Elementwise(Layer):
 
     macs_formula = "0"
     conventions = UNHOOKED_ACT
+    keeps: ClassVar[str] = "input"  # what its backward keeps: "input", "output" or "view" (none: a view)
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         return inputs[0]
@@ -38,27 +44,35 @@ class Elementwise(Layer):
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return same_shape_lines()
 
+    def autograd(self, step: Step) -> Tensor:
+        """Its input or its output, when a gradient flows through (see ``keeps``); identity is a view."""
+        if self.keeps == "view":
+            return step.view(step.inputs[0])
+        return keeps_output(step) if self.keeps == "output" else keeps_input(step)
 
-def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = ()) -> None:
-    attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule}
+
+def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = (), keeps: str = "input") -> None:
+    attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule, "keeps": keeps}
     register(type(kind.title().replace("_", ""), (Elementwise,), attrs))
 
 
-for _kind, _doc, _rule, _aliases in [
-    ("relu", "max(0, x).", PTFLOPS_ACT, ()),
-    ("relu6", "min(max(0, x), 6).", PTFLOPS_ACT, ()),
-    ("gelu", "Gaussian error linear unit.", PTFLOPS_ACT, ()),
-    ("silu", "x · sigmoid(x).", UNHOOKED_ACT, ("swish",)),
-    ("hardswish", "x · relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_swish",)),
-    ("sigmoid", "1 / (1 + e^−x).", UNHOOKED_ACT, ()),
-    ("hardsigmoid", "relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_sigmoid",)),
-    ("tanh", "Hyperbolic tangent.", UNHOOKED_ACT, ()),
-    ("mish", "x · tanh(softplus(x)).", UNHOOKED_ACT, ()),
-    ("softplus", "log(1 + e^x).", UNHOOKED_ACT, ()),
-    ("softmax", "Softmax over channels.", UNHOOKED_ACT, ()),
-    ("identity", "Passes its input on unchanged.", NOTHING, ()),
+# What backward keeps, measured (docs/training.md): ReLU, sigmoid, tanh and softmax their output
+# (their derivative is a function of it), the others their input; identity returns a view.
+for _kind, _doc, _rule, _aliases, _keeps in [
+    ("relu", "max(0, x).", PTFLOPS_ACT, (), "output"),
+    ("relu6", "min(max(0, x), 6).", PTFLOPS_ACT, (), "input"),
+    ("gelu", "Gaussian error linear unit.", PTFLOPS_ACT, (), "input"),
+    ("silu", "x · sigmoid(x).", UNHOOKED_ACT, ("swish",), "input"),
+    ("hardswish", "x · relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_swish",), "input"),
+    ("sigmoid", "1 / (1 + e^−x).", UNHOOKED_ACT, (), "output"),
+    ("hardsigmoid", "relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_sigmoid",), "input"),
+    ("tanh", "Hyperbolic tangent.", UNHOOKED_ACT, (), "output"),
+    ("mish", "x · tanh(softplus(x)).", UNHOOKED_ACT, (), "input"),
+    ("softplus", "log(1 + e^x).", UNHOOKED_ACT, (), "input"),
+    ("softmax", "Softmax over channels.", UNHOOKED_ACT, (), "output"),
+    ("identity", "Passes its input on unchanged.", NOTHING, (), "view"),
 ]:
-    _simple(_kind, _doc, _rule, _aliases)
+    _simple(_kind, _doc, _rule, _aliases, _keeps)
 
 
 @register
@@ -99,6 +113,16 @@ class PReLU(Elementwise):
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=self.slopes(inputs[0]))
 
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return (self.slopes(inputs[0]),)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input (its slopes need it whatever the input); autocast runs it in low precision."""
+        x = step.cast(step.inputs[0])
+        step.keep(x)
+        step.weight_copy(self.slopes(step.shapes[0]))
+        return step.output(x.dtype, True)
+
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         if cost.params > 1:
             return [f"params = {cost.params:,} (one learned slope per channel); shape unchanged; 0 MACs"]
@@ -120,6 +144,16 @@ class Scale(Elementwise):
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=inputs[0].c)
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return (inputs[0].c,)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input (γ's gradient needs it, whatever the input); the product with the fp32 γ
+        is fp32 under autocast (an element-wise op: not cast)."""
+        x = step.inputs[0]
+        step.keep(x)
+        return step.output("fp32" if step.low else x.dtype, True)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return [(f"params = {cost.params:,} (one learned γ per channel); shape unchanged;"
@@ -145,6 +179,16 @@ class Dropout(Elementwise):
     conventions = NOTHING
     rate: float = arg(_rate, default=0.5, doc="fraction dropped, 0 to 1")
 
+    def autograd(self, step: Step) -> Tensor:
+        """On the CPU, keeps the scaled mask, a tensor of the input's shape and dtype (CUDA keeps a
+        1-byte mask: docs/training.md); rate 0 returns the input itself, rate 1 keeps a scalar."""
+        x = step.inputs[0]
+        if self.rate == 0:
+            return step.view(x)
+        if step.needs:
+            step.keep(step.new(1 if self.rate == 1 else x.numel, x.dtype, False))
+        return step.output(x.dtype, step.needs)
+
 
 @register
 class LRN(Elementwise):
@@ -158,3 +202,13 @@ class LRN(Elementwise):
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(inputs[0], self.kind)  # as PyTorch's LocalResponseNorm (3-D or more)
         return inputs[0]
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input, the padded squares N·(C + size − 1)·H·W and two tensors of the input's
+        size; under CPU autocast it runs in fp32.  (Pure bf16/fp16 has no CPU kernel: not measured.)"""
+        x, s = step.inputs[0], step.shapes[0]
+        dtype = "fp32" if step.low else x.dtype
+        if step.needs:
+            padded = step.new(step.batch * (s.c + self.size - 1) * s.h * s.w, dtype, False)
+            step.keep(x, padded, step.new(x.numel, dtype, False), step.new(x.numel, dtype, False))
+        return step.output(dtype, step.needs)

@@ -9,7 +9,9 @@ A layer kind is one frozen dataclass, and it owns every fact about itself: its f
 * ``formulas`` — its numbers as formulas with the values substituted (``cnncalc explain``);
 * ``variants`` — the common alternatives a student may have computed instead (a failed
   claim's hint);
-* ``macs_formula`` and ``conventions`` — its MAC formula as text, and how other tools count it.
+* ``macs_formula`` and ``conventions`` — its MAC formula as text, and how other tools count it;
+* ``autograd`` — what training keeps for its backward, and the backward's MACs
+  (:mod:`cnncalc.layers.autograd`, docs/training.md).
 
 ``@register`` refuses a kind that leaves any of these to the root class (a family base class
 may state them for its kinds, explicitly), and refuses duplicates.  Nothing ever chooses
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
 from cnncalc.layers.geometry import Reads, Window
@@ -94,6 +97,20 @@ class Layer:
         """The usual alternatives to this layer as written (for a failed claim's hint)."""
         raise NotImplementedError
 
+    def autograd(self, step: Step) -> Tensor:
+        """One training step of this layer as PyTorch runs it: what it keeps, its backward MACs,
+        and its output tensor (docs/training.md has the rules, measured)."""
+        raise NotImplementedError
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        """The values of each trainable tensor of its PyTorch module, in the module's order (what an
+        optimizer steps through one by one); they sum to the trainable parameters."""
+        raise NotImplementedError
+
+    def scalar_buffers(self) -> int:
+        """int64 counters among its buffers (BatchNorm's num_batches_tracked): 8 bytes each."""
+        return 0
+
     def windows(self, x: Shape) -> tuple[Window, Window] | None:
         """The sliding window per axis (H, W), for kinds that have one."""
         return None
@@ -159,7 +176,8 @@ REGISTRY: dict[str, type[Layer]] = {}
 L = TypeVar("L", bound=type[Layer])
 
 
-FACTS = ("infer", "cost", "reads", "formulas", "variants", "macs_formula", "conventions")
+FACTS = ("infer", "cost", "reads", "formulas", "variants", "macs_formula", "conventions", "autograd",
+         "param_tensors")
 
 
 def missing_facts(cls: type[Layer]) -> list[str]:

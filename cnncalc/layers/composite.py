@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import choice, nonneg_int, pos_int
+from cnncalc.layers.autograd import Step, Tensor, keeps_nothing
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import CORE, NOTHING, Rule, Term, per_in
 from cnncalc.layers.formula import Eq, Line, X
@@ -15,6 +16,9 @@ from cnncalc.shapes import Cost, Shape
 
 class _Channels(Layer):
     """Kinds that keep positions (they act on channels, or crop): no alternatives to suggest."""
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return SAME
@@ -84,6 +88,38 @@ class SqueezeExcite(_Channels):
     def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
         return (f"squeeze to {self.squeezed(inputs[0].c)} channels",)
 
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        c = inputs[0].c
+        s = self.squeezed(c)
+        return (s * c, s, c * s, c)  # fc1 weight and bias, fc2 weight and bias
+
+    def autograd(self, step: Step) -> Tensor:
+        """torchvision's SqueezeExcitation, op by op: the pooled N·C (the first conv's input), the
+        activation's (relu: its output, which the second conv keeps too; silu: its input and
+        output), the gate's (sigmoid: its output; hardsigmoid: its input, and its output when x
+        needs a gradient), and x for the product.  Backward: both convs' weights; the second
+        conv's input always, the first's when x needs a gradient."""
+        x, n = step.inputs[0], step.batch
+        c, s = step.shapes[0].c, self.squeezed(step.shapes[0].c)
+        pooled = step.cast(step.new(n * c, x.dtype, x.grad))
+        step.keep(pooled)
+        step.weight_copy(c * s)
+        dtype = pooled.dtype
+        first = step.new(n * s, dtype, True)
+        if self.activation != "relu":
+            step.keep(first)  # silu keeps its input
+        act = step.new(n * s, dtype, True)
+        step.keep(act)  # relu's output and the second conv's input: one storage
+        step.weight_copy(s * c)
+        logits = step.new(n * c, dtype, True)
+        gate = step.new(n * c, dtype, True)
+        step.keep(gate if self.gate == "sigmoid" else logits)
+        if x.grad:
+            step.keep(gate)  # the product keeps the gate for x's gradient
+        step.keep(x)  # ... and x for the gate's
+        step.macs(n * s * c + (n * c * s if x.grad else 0), n * step.cost.macs)
+        return step.output(step.promote(x, gate), True)
+
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         c = inputs[0].c
         s = self.squeezed(c)
@@ -120,6 +156,10 @@ class ChannelShuffle(_Channels):
             raise ShapeError(f"channel_shuffle: groups={self.groups} must divide the channels of {x}", code="E303")
         return x
 
+    def autograd(self, step: Step) -> Tensor:
+        """A new output, nothing kept."""
+        return keeps_nothing(step)
+
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost()
 
@@ -147,6 +187,12 @@ class ChannelSplit(_Channels):
         if x.c % self.parts:
             raise ShapeError(f"channel_split: parts={self.parts} must divide the channels of {x}", code="E303")
         return x.with_c(x.c // self.parts)
+
+    def autograd(self, step: Step) -> Tensor:
+        """A view of its input's channels (nothing kept): a layer that keeps it keeps all of them."""
+        out, n = step.out, step.batch
+        shape = (n, out.c, out.h, out.w) if out.is_image else (n, out.c)
+        return step.view(step.inputs[0], shape, numel=n * out.numel)
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost()

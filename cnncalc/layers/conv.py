@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.autograd import Step, Tensor, weighted
 from cnncalc.layers.base import arg, register
 from cnncalc.layers.formula import Eq, Line, X, mul, plus_bias
 from cnncalc.layers.windowed import Windowed, check_groups
@@ -37,6 +38,16 @@ class Conv(Windowed):
             trainable=self.filters * (per_filter + self.bias),
             macs=out.h * out.w * self.filters * per_filter,
         )
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        weight = self.filters * (inputs[0].c // self.groups) * self.kernel[0] * self.kernel[1]
+        return (weight, self.filters) if self.bias else (weight,)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input (or the padded copy); autocast adds copies of the input and weight.
+        Backward: the weight's gradient takes the forward's MACs, the input's too when it needs one."""
+        c = step.shapes[0].c
+        return weighted(step, self.padded_input(step), self.filters * (c // self.groups) * self.kernel[0] * self.kernel[1])
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x, (kh, kw), g = inputs[0], self.kernel, self.groups
@@ -75,6 +86,14 @@ class DepthwiseConv(Windowed):
         taps = self.kernel[0] * self.kernel[1]
         return Cost(trainable=out.c * (taps + self.bias), macs=out.h * out.w * out.c * taps)
 
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        weight = inputs[0].c * self.multiplier * self.kernel[0] * self.kernel[1]
+        return (weight, out.c) if self.bias else (weight,)
+
+    def autograd(self, step: Step) -> Tensor:
+        """As conv (a grouped conv with groups = C_in)."""
+        return weighted(step, self.padded_input(step), step.shapes[0].c * self.multiplier * self.kernel[0] * self.kernel[1])
+
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x, (kh, kw) = inputs[0], self.kernel
         lines = self.geometry_lines(x, out)
@@ -109,6 +128,27 @@ class SeparableConv(Windowed):
         mid = inputs[0].c * self.multiplier
         per_pos = mid * self.kernel[0] * self.kernel[1] + mid * self.filters
         return Cost(trainable=per_pos + self.bias * self.filters, macs=out.h * out.w * per_pos)
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        mid = inputs[0].c * self.multiplier
+        depthwise, pointwise = mid * self.kernel[0] * self.kernel[1], mid * self.filters
+        return (depthwise, pointwise, self.filters) if self.bias else (depthwise, pointwise)
+
+    def autograd(self, step: Step) -> Tensor:
+        """The depthwise conv keeps its (padded) input, the pointwise one the depthwise output;
+        the pointwise input's gradient is always computed, the depthwise one's when the input needs it."""
+        x, c, n = self.padded_input(step), step.shapes[0].c, step.batch
+        (kh, kw), m, out = self.kernel, self.multiplier, step.out
+        xc = step.cast(x)
+        step.keep(xc)
+        step.weight_copy(c * m * kh * kw)
+        mid = step.new(n * out.h * out.w * c * m, xc.dtype, True)
+        step.keep(mid)
+        step.weight_copy(c * m * self.filters)
+        fwd = n * step.cost.macs
+        pointwise = n * out.h * out.w * c * m * self.filters
+        step.macs(pointwise + (fwd - pointwise if x.grad else 0), fwd)
+        return step.output(xc.dtype, True)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x, (kh, kw), m, f = inputs[0], self.kernel, self.multiplier, self.filters

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import name_ref, nonneg_pair, pad_form
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, M, axes
@@ -32,6 +33,9 @@ class Crop(Layer):
     offset: Pair | None = arg(nonneg_pair, default=None, doc="with like: the first row and column kept, n or [top, left]"
                               " (default: centred)")
     amount: Pad4 | str | None = arg(pad_form, default=None, doc="pixels removed from each edge")
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     @property
     def reference(self) -> str | None:
@@ -93,3 +97,8 @@ class Crop(Layer):
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         return iter(())
+
+    def autograd(self, step: Step) -> Tensor:
+        """A view of its input (nothing kept): a layer that keeps it keeps the uncropped tensor."""
+        out, n = step.out, step.batch
+        return step.view(step.inputs[0], (n, out.c, out.h, out.w), numel=n * out.numel)

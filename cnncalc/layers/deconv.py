@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, nonneg_pair, pad_form, pair, pos_int
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import BIAS, CORE, Rule
 from cnncalc.layers.formula import Eq, Line, M, X, axes, mul
@@ -101,6 +102,25 @@ class Deconv(Layer):
             macs=x.h * x.w * x.c * per_in,
         )
 
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        weight = inputs[0].c * (self.filters // self.groups) * self.kernel[0] * self.kernel[1]
+        return (weight, self.filters) if self.bias else (weight,)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input (autocast: its copy, and the weight's).  Asymmetric padding is a crop of
+        the module's output: the output is a view of the uncropped tensor, which a later layer that
+        keeps it keeps whole."""
+        x, out, n = step.inputs[0], step.out, step.batch
+        xc = step.cast(x)
+        step.keep(xc)
+        step.weight_copy(step.shapes[0].c * (self.filters // self.groups) * self.kernel[0] * self.kernel[1])
+        t, b, left, r = self.pads()
+        full = (n, out.c, out.h + t + b - 2 * min(t, b), out.w + left + r - 2 * min(left, r))
+        uncropped = step.new(full[0] * full[1] * full[2] * full[3], xc.dtype, True, full)
+        fwd = n * step.cost.macs
+        step.macs(fwd if x.grad else 0, fwd)
+        return step.view(uncropped, (n, out.c, out.h, out.w), numel=n * out.numel)
 
     def output_based_macs(self, inputs: tuple[Shape, ...], out: Shape) -> int:
         """The wrong count a conv's formula gives: every output pixel taking all kh·kw taps."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import arg, register
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.counting import Rule, Term
@@ -64,6 +65,28 @@ class DeformConv(Conv):
     def notes(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[str, ...]:
         n = self.sampling_macs(inputs, out)
         return (*super().notes(inputs, out), f"bilinear sampling: {n:,} MACs, not in the total")
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        # the export's DeformConv2d: its offset conv first, then its own weight and bias
+        c, (kh, kw) = inputs[0].c, self.kernel
+        offsets = 2 * kh * kw * self.offset_groups
+        offset = (offsets * c * kh * kw, offsets) if self.offset_bias else (offsets * c * kh * kw,)
+        main = self.filters * (c // self.groups) * kh * kw
+        return (*offset, main, self.filters) if self.bias else (*offset, main)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Not measured (its forward needs torchvision's deform_conv2d): taken as its conv and its
+        offset conv, both keeping the input, and the deformable op keeping the offsets."""
+        x, out, n, c = step.inputs[0], step.out, step.batch, step.shapes[0].c
+        xc = step.cast(x)
+        step.keep(xc)
+        kh, kw = self.kernel
+        offsets = 2 * kh * kw * self.offset_groups
+        step.weight_copy(self.filters * (c // self.groups) * kh * kw + offsets * c * kh * kw)
+        step.keep(step.new(n * out.h * out.w * offsets, xc.dtype, True))
+        fwd = n * step.cost.macs
+        step.macs(fwd if x.grad else 0, fwd)
+        return step.output(xc.dtype, True)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x, (kh, kw) = inputs[0], self.kernel

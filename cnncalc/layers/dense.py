@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.autograd import Step, Tensor, mergeable
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import WEIGHTED
 from cnncalc.layers.formula import Eq, Line, X, mul
@@ -38,6 +39,25 @@ class Dense(Layer):
             trainable=x.c * self.units + self.bias * self.units,
             macs=positions * x.c * self.units,
         )
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        weight = inputs[0].c * self.units
+        return (weight, self.units) if self.bias else (weight,)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Keeps its input; on an image, the channels-last copy the module makes of it (a view when
+        N, H·W or C is 1).  Autocast copies the weight, kept only for the input's gradient."""
+        x = step.cast(step.inputs[0])
+        if step.shapes[0].is_image:  # x.movedim(1, -1).reshape(-1, C): N, H and W must merge
+            n, c, h, w = x.shape
+            sn, _, sh, sw = x.strides
+            if not mergeable((1, n, h, w), (0, sn, sh, sw)):
+                x = step.new(x.numel, x.dtype, x.grad, (n * h * w, c))
+        step.keep(x)
+        step.weight_copy(step.shapes[0].c * self.units, kept=step.inputs[0].grad)
+        fwd = step.batch * step.cost.macs
+        step.macs(fwd if step.inputs[0].grad else 0, fwd)
+        return step.output(x.dtype, True)
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return SAME  # position by position (a vector has no spatial axes)

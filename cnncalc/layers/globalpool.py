@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from cnncalc.layers.args import boolean, pair
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
@@ -14,8 +16,12 @@ from cnncalc.shapes import Cost, Shape
 
 
 class _Global(Layer):
+    maximum: ClassVar[bool]  # a maximum (keeps indices) or an average
     macs_formula = "0"
     keepdims: bool = arg(boolean, default=True, doc="keep 1x1xC (true) or give the vector C (false, Keras default)")
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(inputs[0], self.kind)
@@ -33,12 +39,18 @@ class _Global(Layer):
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return [f"one value per channel over the whole {inputs[0].h}x{inputs[0].w} map: output {out}; 0 MACs"]
 
+    def autograd(self, step: Step) -> Tensor:
+        """An average to 1x1 keeps nothing (PyTorch computes a mean); a maximum keeps its input and
+        int64 indices."""
+        return _pooled(step, self.maximum, to_one=True)
+
 
 @register
 class GlobalAvgPool(_Global):
     """Average over H and W: 1x1xC."""
 
     kind = "global_avgpool"
+    maximum = False
     aliases = ("gap", "global_average_pooling")
     conventions = Rule(per_in(1), per_in(1), per_in(1))
 
@@ -48,7 +60,17 @@ class GlobalMaxPool(_Global):
     """Maximum over H and W: 1x1xC."""
 
     kind = "global_maxpool"
+    maximum = True
     conventions = Rule(NONE, per_in(1), per_in(1))
+
+
+def _pooled(step: Step, maximum: bool, to_one: bool) -> Tensor:
+    x = step.inputs[0]
+    if step.needs and (maximum or not to_one):
+        step.keep(x)
+    if step.needs and maximum:
+        step.keep(step.new(step.batch * step.out.numel, "int64", False))
+    return step.output(x.dtype, step.needs)
 
 
 def _window_sum(size: int, n: int) -> int:
@@ -61,9 +83,13 @@ ADAPTIVE_ALL = Term(lambda L, ins, out, m: _window_sum(ins[0].h, out.h) * _windo
 
 
 class _Adaptive(Layer):
+    maximum: ClassVar[bool]
     main = "output"
     macs_formula = "0"
     output: Pair = arg(pair, doc="output size: n or [h, w]")
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(inputs[0], self.kind)
@@ -78,6 +104,10 @@ class _Adaptive(Layer):
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         return iter(())
 
+    def autograd(self, step: Step) -> Tensor:
+        """As the global pools, but an average to more than 1x1 keeps its input."""
+        return _pooled(step, self.maximum, to_one=step.out.h * step.out.w == 1)
+
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return [(f"output fixed at {self.output[0]}x{self.output[1]} whatever the input; window i spans"
                  " [floor(i·in/out), ceil((i+1)·in/out)); 0 MACs")]
@@ -88,6 +118,7 @@ class AdaptiveAvgPool(_Adaptive):
     """PyTorch AdaptiveAvgPool2d: any input size to the given output size."""
 
     kind = "adaptive_avgpool"
+    maximum = False
     conventions = Rule(per_in(1), per_in(1), ADAPTIVE_ALL)
 
 
@@ -96,4 +127,5 @@ class AdaptiveMaxPool(_Adaptive):
     """PyTorch AdaptiveMaxPool2d: any input size to the given output size."""
 
     kind = "adaptive_maxpool"
+    maximum = True
     conventions = Rule(NONE, per_in(1), ADAPTIVE_ALL)

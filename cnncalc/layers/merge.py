@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
+from cnncalc.layers.autograd import Step, Tensor, keeps_nothing
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import MERGE_ALL, NOTHING, Rule
 from cnncalc.layers.counting import ZERO as NONE
@@ -24,6 +25,9 @@ class _Merge(Layer):
     arity = 0
     macs_formula = "0"
 
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
+
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost()
 
@@ -35,6 +39,10 @@ class _Merge(Layer):
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return [f"element-wise over {len(inputs)} inputs of shape {out}; no parameters; 0 MACs"]
+
+    def autograd(self, step: Step) -> Tensor:
+        """A new output, nothing kept (a sum's and a concatenation's gradients need no values)."""
+        return keeps_nothing(step)
 
 
 @register
@@ -82,3 +90,19 @@ class Multiply(_Merge):
             if not (same or gate):
                 raise ShapeError("multiply needs equal shapes, or a 1x1xC gate with the same C", code="E310")
         return full
+
+    def autograd(self, step: Step) -> Tensor:
+        """Products in order, from the largest input: each keeps a factor when the other one needs a
+        gradient; k inputs make k − 2 intermediate products."""
+        ins = step.inputs
+        first = max(range(len(ins)), key=lambda k: ins[k].numel)
+        cur = ins[first]
+        for k, t in enumerate(ins):
+            if k == first:
+                continue
+            if cur.grad:
+                step.keep(t)
+            if t.grad:
+                step.keep(cur)
+            cur = step.new(cur.numel, step.promote(cur, t), cur.grad or t.grad, cur.shape)
+        return cur

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
+from cnncalc.layers.autograd import Step, Tensor, is_contiguous
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
 from cnncalc.layers.formula import Eq, Line, X
@@ -28,6 +29,23 @@ class _Norm(Layer):
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return SAME  # the statistics are over the batch or the map; the values map position to position
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return (inputs[0].c, inputs[0].c) if self.affine else ()  # a scale and a shift per channel
+
+    def statistics(self, step: Step) -> tuple[int, int]:
+        """(values of each statistics tensor kept, how many such tensors): mean and inverse std."""
+        raise NotImplementedError
+
+    def autograd(self, step: Step) -> Tensor:
+        """When a gradient flows or the affine parameters need theirs: keeps its input and its
+        statistics (fp32 under autocast when its weights are fp32, else the input's dtype)."""
+        x = step.inputs[0]
+        if step.needs or self.affine:
+            values, count = self.statistics(step)
+            dtype = "fp32" if step.low and self.affine else x.dtype
+            step.keep(x, *(step.new(values, dtype, False) for _ in range(count)))
+        return step.output(x.dtype, step.needs or self.affine)
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         return iter(())
@@ -51,6 +69,21 @@ class BatchNorm(_Norm):
         c = inputs[0].c
         return Cost(trainable=2 * c * self.affine, non_trainable=2 * c)
 
+    def statistics(self, step: Step) -> tuple[int, int]:
+        return step.shapes[0].c, 2  # per batch, not per sample
+
+    def scalar_buffers(self) -> int:
+        return 1  # num_batches_tracked
+
+    def autograd(self, step: Step) -> Tensor:
+        """As the other norms, but its statistics are fp32 under autocast (its running statistics
+        are fp32) and the model's dtype otherwise."""
+        x = step.inputs[0]
+        if step.needs or self.affine:
+            dtype = "fp32" if step.low else x.dtype
+            step.keep(x, *(step.new(step.shapes[0].c, dtype, False) for _ in range(2)))
+        return step.output(x.dtype, step.needs or self.affine)
+
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         c = inputs[0].c
         lines: list[Line] = ([Eq(("trainable",), f"2 {X} {c}", cost.trainable)] if self.affine
@@ -72,6 +105,10 @@ class LayerNorm(_Norm):
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=2 * inputs[0].c * self.affine)
 
+    def statistics(self, step: Step) -> tuple[int, int]:
+        x = step.shapes[0]
+        return step.batch * (x.h * x.w if x.is_image else 1), 2  # one mean and rstd per position
+
 
 @register
 class GroupNorm(_Norm):
@@ -91,6 +128,9 @@ class GroupNorm(_Norm):
 
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost(trainable=2 * inputs[0].c * self.affine)
+
+    def statistics(self, step: Step) -> tuple[int, int]:
+        return step.batch * self.groups, 2
 
 
 @register
@@ -114,6 +154,24 @@ class InstanceNorm(_Norm):
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         c = inputs[0].c
         return Cost(trainable=2 * c * self.affine, non_trainable=2 * c * self.track_running_stats)
+
+    def scalar_buffers(self) -> int:
+        return int(self.track_running_stats)  # num_batches_tracked
+
+    def statistics(self, step: Step) -> tuple[int, int]:
+        # mean and invstd, and the weight and running statistics repeated per sample
+        return step.batch * step.shapes[0].c, 2 + self.affine + 2 * self.track_running_stats
+
+    def autograd(self, step: Step) -> Tensor:
+        """As the other norms; a strided input (a crop) is first made contiguous, a copy."""
+        x = step.inputs[0]
+        if not is_contiguous(x):
+            x = step.new(x.numel, x.dtype, x.grad, x.shape)
+        if step.needs or self.affine:
+            values, count = self.statistics(step)
+            dtype = "fp32" if step.low and self.affine else x.dtype
+            step.keep(x, *(step.new(values, dtype, False) for _ in range(count)))
+        return step.output(x.dtype, step.needs or self.affine)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         c = inputs[0].c

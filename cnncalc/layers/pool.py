@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pad_form, pair
+from cnncalc.layers.autograd import Step, Tensor, symmetric
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
@@ -28,6 +29,9 @@ class _Pool(Layer):
     stride: Pair | None = arg(pair, default=None, doc="step (defaults to the kernel)")
     padding: Padding = arg(pad_form, default=ZERO, doc="as conv: p, [ph, pw], 4 values, valid or same")
     ceil_mode: bool = arg(boolean, default=False, doc="round the output size up, as PyTorch")
+
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
 
     @property
     def step(self) -> Pair:
@@ -54,6 +58,28 @@ class _Pool(Layer):
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return self.windows(inputs[0])[axis]
+
+    def explicit_pads(self, x: Shape, out: Shape) -> Pad4:
+        """Asymmetric padding written out (top, bottom, left, right): the top/left as given, at the
+        bottom/right exactly what the last window needs, which reproduces PyTorch's ceil_mode rule."""
+        t, _, left, _ = self.pads(x)
+        (kh, kw), (sh, sw) = self.kernel, self.step
+        return (t, max(0, (out.h - 1) * sh + kh - x.h - t), left, max(0, (out.w - 1) * sw + kw - x.w - left))
+
+    def autograd(self, step: Step) -> Tensor:
+        """When a gradient flows: keeps its input (or, with asymmetric padding, the padded copy the
+        export pools); max pooling also int64 indices of the output's shape, and a Keras 'same'
+        average pool the divisor it averages by."""
+        x, s, out = step.inputs[0], step.shapes[0], step.out
+        pads = self.pads(s)
+        xp = x if symmetric(pads) else step.padded(x, self.explicit_pads(s, out))
+        if step.needs:
+            step.keep(xp)
+            if isinstance(self, MaxPool):
+                step.keep(step.new(step.batch * out.numel, "int64", False))
+            elif not symmetric(pads) and self.padding == "same":
+                step.keep(step.new(step.batch * out.h * out.w, x.dtype, False))
+        return step.output(x.dtype, step.needs)
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import explicit_pads, pos_int
+from cnncalc.layers.autograd import Step, Tensor, keeps_nothing, mergeable
 from cnncalc.layers.base import Layer, Variant, arg, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, X, axes, mul
@@ -19,11 +20,18 @@ class Mover(Layer):
     macs_formula = "0"
     conventions = NOTHING
 
+    def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
+        return ()
+
     def cost(self, inputs: tuple[Shape, ...], out: Shape) -> Cost:
         return Cost()
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         return iter(())
+
+    def autograd(self, step: Step) -> Tensor:
+        """A new output, nothing kept: moving values needs nothing to move gradients back."""
+        return keeps_nothing(step)
 
 
 @register
@@ -37,6 +45,15 @@ class Flatten(Mover):
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return WHOLE
+
+    def autograd(self, step: Step) -> Tensor:
+        """A view of its input (nothing kept); flattening a strided tensor (a crop) copies it."""
+        x, n = step.inputs[0], step.batch
+        if len(x.shape) <= 2:
+            return step.view(x)
+        if not mergeable(x.shape, x.strides):
+            return step.output(x.dtype, x.grad)
+        return step.view(x, (n, step.out.c), (x.strides[0], x.strides[-1]), n * step.out.c)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return [Eq(("C_out",), mul(*inputs[0].dims), out.c)] if inputs[0].is_image else ["a vector stays as it is"]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pad_form, pair
+from cnncalc.layers.autograd import Step, Tensor, symmetric
 from cnncalc.layers.base import Layer, Variant, arg
 from cnncalc.layers.counting import WEIGHTED
 from cnncalc.layers.formula import Line, window_lines
@@ -54,6 +55,12 @@ class Windowed(Layer):
             t, b, left, r = self.pads(inputs[0])
             return (f"same padding: top {t}, bottom {b}, left {left}, right {r}",)
         return ()
+
+    def padded_input(self, step: Step) -> Tensor:
+        """The tensor the module convolves: the input, or an explicitly padded copy when the
+        padding is asymmetric (the export puts a ZeroPad2d in front of the conv)."""
+        pads = self.pads(step.shapes[0])
+        return step.inputs[0] if symmetric(pads) else step.padded(step.inputs[0], pads)
 
     def geometry_lines(self, x: Shape, out: Shape) -> list[Line]:
         h, w = self.windows(x)

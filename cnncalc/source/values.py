@@ -26,8 +26,10 @@ _FALSE = {"false", "False", "FALSE"}
 _SHAPE = re.compile(r"\s*[0-9]+(\s*[xX×]\s*[0-9]+)*\s*")  # ASCII digits only
 _FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+")
-_SHORT = re.compile(r"\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([kKMGTP]?)\s*")
+# A count or a size: 120.4M, 4.5G, 24GiB (binary: 2^30), 8GB (decimal, B for bytes).
+_SHORT = re.compile(r"\s*([0-9][0-9,_]*(?:\.[0-9]+)?)\s*([kKMGTP]?)(i?)B?\s*")
 _UNITS = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15}
+_BINARY = {"k": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50}
 
 
 def describe(node: YNode) -> str:
@@ -213,7 +215,9 @@ def parse_claim(text: str) -> tuple[Decimal, Decimal] | None:
         value = Decimal(digits)
     except InvalidOperation:
         return None
-    scale = _UNITS[unit]
+    if m.group(3) and not unit:
+        return None  # "i" alone is no unit
+    scale = _BINARY[unit] if m.group(3) else _UNITS[unit]
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     exact = unit == "" and decimals == 0
     tol = Decimal(0) if exact else EXACT.multiply(EXACT.scaleb(Decimal(5), -decimals - 1), scale)

@@ -22,7 +22,10 @@ from cnncalc.source.yamltree import YMap, YScalar
 
 COUNT_FIELDS = ("params", "trainable_params", "non_trainable_params", "macs", "flops")
 LAYER_FIELDS = ("output", *COUNT_FIELDS)
-TOTAL_FIELDS = (*LAYER_FIELDS, "aux_macs", "activations")
+# Claims on a training step (judged by `check` at the spec's `budget:` setting; docs/training.md).
+BUDGET_FIELDS = ("param_bytes", "grad_bytes", "optimizer_bytes", "kept_bytes", "peak_bytes", "forward_macs",
+                 "backward_macs", "training_macs", "training_flops")
+TOTAL_FIELDS = (*LAYER_FIELDS, "aux_macs", "activations", *BUDGET_FIELDS)
 BOUNDS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 _BOUND = re.compile(r"(<=|>=|<|>)\s*(\S.*)")

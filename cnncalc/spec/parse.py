@@ -21,6 +21,7 @@ from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 from cnncalc.spec.expressions import Env
 from cnncalc.spec.placeholders import protect, restore
 from cnncalc.spec.substitution import substitute
+from cnncalc.spec.training import Setup, parse_setup
 from cnncalc.spec.vars import read_vars
 
 
@@ -49,9 +50,10 @@ class Spec:
     broken: frozenset[str] = frozenset()  # blocks whose definition is already reported as wrong
     errors: tuple[CnnCalcError, ...] = ()  # spec errors found here; the graph builder reports them with its own
     vars: Env = field(default_factory=dict)  # the top-level vars, overrides applied: every ${...} sees them
+    budget: Setup | None = None  # the training step a budget claim (kept_bytes, peak_bytes, ...) is judged at
 
 
-TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars")
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget")
 META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
@@ -200,11 +202,18 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None
+    setup = None
+    if (node := root.get("budget")) is not None:
+        try:
+            setup, errs = parse_setup(substitute(node, env, limits.max_expr))
+            errors += errs
+        except CnnCalcError as exc:
+            errors.append(exc)
     declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup)
 
 
 def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:

@@ -1,0 +1,134 @@
+"""The vocabulary of a kind's training fact: what autograd keeps for backward, and computes in it.
+
+Each kind states, in :meth:`~cnncalc.layers.base.Layer.autograd`, how PyTorch 2.13 trains it
+(docs/training.md; measured exactly by tests/training_oracle.py): which tensors its backward
+keeps — its input, its output, a copy, indices, statistics —, which of them are views of
+another tensor's storage, what a low-precision autocast makes of it, and its backward MACs.
+It does so through a :class:`Step`, which the training pass
+(:mod:`cnncalc.analysis.training`) implements: storages are counted once, in their dtype, for
+the whole batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cnncalc.layers.geometry import Pad4
+from cnncalc.shapes import Cost, Shape
+
+ITEMSIZE = {"fp32": 4, "bf16": 2, "fp16": 2, "int64": 8}
+
+
+@dataclass(frozen=True, slots=True)
+class Tensor:
+    """One tensor of a training step as autograd sees it: the storage it lives in (a view shares
+    its base's), its values, its dtype, whether it needs a gradient, and its shape and strides
+    (NCHW, or (N, C)) where views need them."""
+
+    storage: int
+    numel: int
+    dtype: str
+    grad: bool
+    shape: tuple[int, ...] = ()
+    strides: tuple[int, ...] = ()
+
+
+def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    out, acc = [], 1
+    for d in reversed(shape):
+        out.append(acc)
+        acc *= d
+    return tuple(reversed(out))
+
+
+def is_contiguous(t: Tensor) -> bool:
+    return all(n == 1 or a == b for n, a, b in zip(t.shape, t.strides, contiguous_strides(t.shape), strict=True))
+
+
+def mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """Whether the dimensions after the first merge into one as a view (PyTorch's view rule;
+    dimensions of size 1 do not matter)."""
+    dims = [(n, s) for n, s in zip(shape[1:], strides[1:], strict=True) if n != 1]
+    return all(dims[k][1] == dims[k + 1][1] * dims[k + 1][0] for k in range(len(dims) - 1))
+
+
+def symmetric(pads: Pad4) -> bool:
+    """Padding PyTorch's own modules can take (the same on both sides of each axis)."""
+    t, b, left, r = pads
+    return t == b and left == r
+
+
+class Step(Protocol):
+    """One layer's part of a training step, as a kind describes it (the training pass keeps the books)."""
+
+    batch: int
+    low: str | None  # autocast's low-precision dtype, None without --amp
+    inputs: tuple[Tensor, ...]  # the layer's input tensors
+    shapes: tuple[Shape, ...]  # their per-sample shapes
+    out: Shape  # the per-sample output shape
+    cost: Cost  # per-sample parameters and forward MACs
+
+    @property
+    def needs(self) -> bool:
+        """Whether any input needs a gradient (it depends on a trainable parameter)."""
+
+    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = ()) -> Tensor:
+        """A tensor of its own storage (``numel`` values of the whole batch)."""
+
+    def output(self, dtype: str, grad: bool) -> Tensor:
+        """A new tensor of the layer's output shape, for the whole batch."""
+
+    def view(self, t: Tensor, shape: tuple[int, ...] | None = None, strides: tuple[int, ...] | None = None,
+             numel: int | None = None) -> Tensor:
+        """A view of ``t``: the same storage (keeping it keeps all of it)."""
+
+    def keep(self, *tensors: Tensor) -> None:
+        """Autograd saves these for backward (each storage counts once, network-wide)."""
+
+    def cast(self, t: Tensor) -> Tensor:
+        """Autocast's input cast for a low-precision op: an fp32 tensor becomes a new copy."""
+
+    def weight_copy(self, numel: int, kept: bool = True) -> None:
+        """Autocast's low-precision copy of a weight of ``numel`` values, kept by the layer."""
+
+    def padded(self, t: Tensor, pads: Pad4) -> Tensor:
+        """An explicitly padded copy of ``t`` (an asymmetric pad in front of the module)."""
+
+    def promote(self, *tensors: Tensor) -> str:
+        """The dtype an element-wise op of these gives (fp32 if any is fp32)."""
+
+    def macs(self, grad_input: int, grad_weight: int) -> None:
+        """The backward's MACs, for the whole batch: the input's gradient and the weights'."""
+
+
+def keeps_nothing(step: Step) -> Tensor:
+    """A new output; nothing kept (up-sampling, zero-padding, shuffles, concat and add)."""
+    return step.output(step.promote(*step.inputs), step.needs)
+
+
+def keeps_input(step: Step) -> Tensor:
+    """Keeps its input when a gradient flows through (most activations)."""
+    x = step.inputs[0]
+    if step.needs:
+        step.keep(x)
+    return step.output(x.dtype, step.needs)
+
+
+def keeps_output(step: Step) -> Tensor:
+    """Keeps its output when a gradient flows through (ReLU, sigmoid, tanh, softmax)."""
+    out = step.output(step.inputs[0].dtype, step.needs)
+    if step.needs:
+        step.keep(out)
+    return out
+
+
+def weighted(step: Step, x: Tensor, weight: int, copy_kept: bool = True) -> Tensor:
+    """A conv or linear layer: autocast's copy of the input (kept) and of the weight, a new output,
+    and the backward of a product: the weight's gradient always, the input's when it needs one."""
+    xc = step.cast(x)
+    step.keep(xc)
+    step.weight_copy(weight, copy_kept)
+    fwd = step.batch * step.cost.macs
+    step.macs(fwd if x.grad else 0, fwd)
+    return step.output(xc.dtype, True)

@@ -1,0 +1,176 @@
+"""cnncalc.analysis.training: one training step, each kind's part stated on its class, against
+PyTorch 2.13 measuring the same step of the exported module (tests/training_oracle.py).
+
+Exact, layer by layer: the bytes of the storages each layer's backward keeps, the distinct
+total, autocast's weight copies, and forward, input-gradient and weight-gradient MACs — on
+every bundled spec and on random networks over every kind (tests/test_torch_random.py's
+generator), in fp32, pure bf16/fp16 and bf16/fp16 autocast, at batches 2 and 3 (what grows
+with the batch and what does not).  Plus hand-worked cases that need no torch.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cnncalc
+from cnncalc.analysis.training import Setup, training_step
+from cnncalc.layers import REGISTRY
+
+ROOT = Path(__file__).parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SCALE = float(os.environ.get("CNNCALC_FUZZ_SCALE", "1"))
+F32, BF16, I64 = 4, 2, 8
+
+
+def step(text: str, **setup: Any) -> Any:
+    return training_step(cnncalc.analyze_text(text, "t.yaml"), Setup(**setup))
+
+
+# --- by hand ---------------------------------------------------------------------------------
+
+CLASSIC = "input: 8x8x3\nlayers:\n  - conv: {filters: 16, kernel: 3}\n  - relu\n  - maxpool: 2\n  - flatten\n  - dense: 10\n"
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_the_classic_network_by_hand(n: int) -> None:
+    s = step(CLASSIC, batch=n)
+    kept = {ls.row.name: ls.kept_bytes for ls in s.layers}
+    # conv keeps the input N·3·8·8 floats; relu its output N·16·6·6; maxpool that output and int64
+    # indices N·16·3·3; flatten nothing (a view); dense the flatten view of the pool's output N·144
+    assert kept == {"conv1": 768 * n, "relu1": 2304 * n, "maxpool1": 2304 * n + 1152 * n, "flatten1": 0,
+                    "dense1": 576 * n}
+    # distinct storages: input 768N + relu output 2304N + indices 1152N + pool output 576N
+    assert s.kept_bytes == 4800 * n and s.input_kept
+    # conv: N·6·6·16·27 = 15,552N forward; its input needs no gradient: 0, weight gradient the same
+    conv = s.layers[0]
+    assert (conv.forward_macs, conv.grad_input_macs, conv.grad_weight_macs) == (15_552 * n, 0, 15_552 * n)
+    dense = s.layers[-1]  # 144·10 = 1,440N each way
+    assert (dense.forward_macs, dense.grad_input_macs, dense.grad_weight_macs) == (1440 * n, 1440 * n, 1440 * n)
+
+
+def test_nothing_is_kept_before_the_first_parameter() -> None:
+    s = step("input: 8x8x3\nlayers: [maxpool: 2, relu, {conv: {filters: 2, kernel: 1}}]\n", batch=2)
+    # pool and relu see no gradient: nothing; the conv keeps the relu's output 2·3·4·4 floats
+    assert [ls.kept_bytes for ls in s.layers] == [0, 0, 2 * 48 * F32] and not s.input_kept
+
+
+def test_autocast_keeps_low_precision_copies_of_input_and_weight() -> None:
+    s = step("input: 4x4x3\nlayers: [{conv: {filters: 8, kernel: 3, bias: false}}]\n", batch=2, dtype="bf16",
+             amp=True)
+    # a bf16 copy of the input 2·3·4·4 = 96 values, and of the weight 8·3·3·3 = 216 values, 2 bytes each
+    assert s.kept_bytes == (96 + 216) * BF16 and s.weight_copy_bytes == 216 * BF16 and not s.input_kept
+
+
+def test_every_kind_states_its_parameter_tensors_summing_to_its_parameters() -> None:
+    import yaml
+
+    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text()):
+            if "error" in case:
+                continue
+            report = cnncalc.analyze_text(yaml.safe_dump({"input": case["input"], "layers": case["layers"]}))
+            for r in report.rows:
+                assert r.layer is not None
+                assert sum(r.layer.param_tensors(r.inputs, r.output)) == r.cost.trainable, (path.stem, r.name)
+
+
+# --- against PyTorch -------------------------------------------------------------------------
+
+SETUPS = [dict(batch=2), dict(batch=3), dict(batch=2, dtype="bf16"), dict(batch=3, dtype="fp16"),
+          dict(batch=2, dtype="bf16", amp=True), dict(batch=3, dtype="fp16", amp=True)]
+
+
+def compare(text: str, setup: dict[str, Any], file: str = "t.yaml") -> list[str]:
+    """Every disagreement between cnncalc and PyTorch on one training step."""
+    import training_oracle as oracle
+    from torch_oracle import load
+
+    from cnncalc.export.pytorch import to_pytorch
+    from cnncalc.graph.build import build_graph
+    from cnncalc.spec.parse import parse_spec
+
+    graph = build_graph(parse_spec(text, file))
+    code = to_pytorch(graph, file)
+    ours = training_step(cnncalc.analyze_text(text, file), Setup(**setup))
+    measured = oracle.measure(code, **setup)
+    attrs = list(load(code).LAYERS)
+    bad = []
+    for attr, ls in zip(attrs, ours.layers, strict=True):
+        got = measured.layers[attr]
+        if ls.kept_bytes != got.kept_bytes:
+            bad.append(f"{ls.row.name} ({ls.row.kind}): kept {ls.kept_bytes:,}, PyTorch {got.kept_bytes:,} {got.saved}")
+        if (ls.forward_macs, ls.grad_input_macs, ls.grad_weight_macs) != (
+                got.forward_macs, got.grad_input_macs, got.grad_weight_macs):
+            bad.append(f"{ls.row.name}: MACs {(ls.forward_macs, ls.grad_input_macs, ls.grad_weight_macs)}, "
+                       f"PyTorch {(got.forward_macs, got.grad_input_macs, got.grad_weight_macs)}")
+    if ours.kept_bytes != measured.kept_bytes:
+        bad.append(f"total kept {ours.kept_bytes:,}, PyTorch {measured.kept_bytes:,}")
+    if ours.weight_copy_bytes != measured.weight_copy_bytes:
+        bad.append(f"weight copies {ours.weight_copy_bytes:,}, PyTorch {measured.weight_copy_bytes:,}")
+    if ours.input_kept != measured.input_kept:
+        bad.append(f"input kept {ours.input_kept}, PyTorch {measured.input_kept}")
+    return bad
+
+
+def runnable(text: str, setup: dict[str, Any]) -> str | None:
+    """Why PyTorch cannot run this step on the CPU (None: it can)."""
+    kinds = {r.kind for r in cnncalc.analyze_text(text).rows}
+    if "deform_conv" in kinds:
+        return "deform_conv needs torchvision's deform_conv2d"
+    if "lrn" in kinds and setup.get("dtype", "fp32") != "fp32" and not setup.get("amp"):
+        return "lrn has no bf16/fp16 CPU kernel in PyTorch 2.13"
+    return None
+
+
+SPEC_SETUPS = [dict(batch=2), dict(batch=2, dtype="bf16", amp=True), dict(batch=3, dtype="bf16")]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("path", "setup"), [(p, SPEC_SETUPS[i % 3]) for i, p in enumerate(SPECS)],
+                         ids=[f"{p.stem} {('fp32 N=2', 'bf16 amp N=2', 'pure bf16 N=3')[i % 3]}" for i, p in enumerate(SPECS)])
+def test_every_bundled_spec_trains_as_pytorch_does(path: Path, setup: dict[str, Any]) -> None:
+    """Each bundled spec in one of three setups, in turn: fp32, bf16 autocast, pure bf16."""
+    pytest.importorskip("torch", reason="PyTorch is not installed: the training cross-check is skipped")
+    text = path.read_text(encoding="utf-8")
+    why = runnable(text, setup)
+    if why:
+        pytest.skip(why)
+    assert compare(text, setup, str(path)) == []
+
+
+@pytest.mark.torch
+def test_random_networks_train_as_pytorch_does() -> None:
+    """At least 300 random networks per run (CNNCALC_FUZZ_SCALE raises it), each in one setup."""
+    pytest.importorskip("torch", reason="PyTorch is not installed: the training cross-check is skipped")
+    from hypothesis import HealthCheck, Phase, given, settings
+    from test_torch_random import networks
+
+    texts: list[str] = []
+
+    @settings(max_examples=int(300 * SCALE), database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(networks())
+    def collect(text: str) -> None:
+        texts.append(text)
+
+    collect()
+    failures, ran = [], 0
+    for i, text in enumerate(texts):
+        setup = SETUPS[i % len(SETUPS)]
+        if runnable(text, setup):
+            continue
+        ran += 1
+        bad = compare(text, setup)
+        if bad:
+            failures.append(f"--- {setup}\n{text}" + "\n".join(f"  {b}" for b in bad[:6]))
+    assert ran >= 250 and not failures, f"{len(failures)} of {ran} disagree:\n" + "\n".join(failures[:5])
+
+
+def test_every_kind_is_in_the_generator_or_explained() -> None:
+    from test_torch_random import NOT_GENERATED
+
+    assert NOT_GENERATED <= {"deform_conv"} and set(REGISTRY) - NOT_GENERATED
