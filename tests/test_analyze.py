@@ -1,11 +1,17 @@
-"""cnncalc.analysis.analyze: one pass over the graph; claims judged once; messages bounded."""
+"""cnncalc.analysis.analyze: one pass over the graph; claims judged once; messages bounded; the
+counting conventions of a mixed network exactly as PyTorch measures them; sizes that multiply
+past sanity refused (E307)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from failing import at, cli, only
 from growth import ratio
+from measured import TORCH_REASON, dims, torch_measure
+from worked import run
 
 import cnncalc
 from cnncalc.analysis.review import review
@@ -64,3 +70,80 @@ def test_channels_first_input_is_named_in_the_error_hint() -> None:
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze_text("input: 3x32x32\nlayers:\n  - conv: {filters: 8, kernel: 5}\n", "c.yaml")
     assert info.value.hint is not None and "did you mean 32x32x3" in info.value.hint
+
+
+# --- totals as PyTorch counts them; sizes that multiply past sanity -----------------------
+
+
+@pytest.mark.torch
+def test_counting_conventions_on_a_mixed_network_match_pytorch() -> None:
+    """Parameters as parameters(), BatchNorm running statistics non-trainable, MACs as
+    FlopCounterMode / 2: conv (Keras same at stride 2, grouped, depthwise), transposed conv
+    (input-based), dense on the last axis, squeeze-excite; bias, norms, activations, pooling
+    (ceil_mode), up-sampling and merges count 0."""
+    torch = pytest.importorskip("torch", reason=TORCH_REASON)
+    nn, F = torch.nn, torch.nn.functional
+
+    class SE(nn.Module):  # type: ignore[misc]
+        # torchvision.ops.misc.SqueezeExcitation: avgpool, fc1 1x1, ReLU, fc2 1x1, Sigmoid, scale * input
+        def __init__(self, c: int, s: int) -> None:
+            super().__init__()
+            self.fc1, self.fc2 = nn.Conv2d(c, s, 1), nn.Conv2d(s, c, 1)
+
+        def forward(self, x: Any) -> Any:
+            return torch.sigmoid(self.fc2(torch.relu(self.fc1(F.adaptive_avg_pool2d(x, 1))))) * x
+
+    class Net(nn.Module):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.c1, self.bn = nn.Conv2d(3, 8, 3, 2), nn.BatchNorm2d(8)
+            self.dw, self.pw = nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.Conv2d(8, 8, 1, groups=2, bias=False)
+            self.c2, self.se = nn.Conv2d(8, 4, 1), SE(12, 3)
+            self.up_conv = nn.ConvTranspose2d(12, 6, 4, 2, 1)
+            self.fc1, self.ln, self.fc2 = nn.Linear(6, 5), nn.LayerNorm(5), nn.Linear(5, 10)
+
+        def forward(self, x: Any) -> Any:
+            a = torch.relu(self.bn(self.c1(F.pad(x, (0, 1, 0, 1)))))  # Keras same, stride 2: 16 -> 8
+            y = self.pw(self.dw(a)) + a
+            y = self.se(torch.cat([a, self.c2(y)], 1))
+            y = F.max_pool2d(self.up_conv(y), 3, 2, 1, ceil_mode=True)  # 16 -> 9
+            y = F.avg_pool2d(F.interpolate(y, scale_factor=2), 2)  # 18 -> 9
+            y = self.ln(self.fc1(y.permute(0, 2, 3, 1)))  # dense and layernorm on the last axis
+            return torch.softmax(self.fc2(y.mean((1, 2))), -1)
+
+    r = run("""
+        input: 16x16x3
+        layers:
+          - conv: {filters: 8, kernel: 3, stride: 2, padding: same}
+          - bn
+          - relu:
+            name: a
+          - add:
+              - [dwconv: {kernel: 3, padding: 1}, conv: {filters: 8, kernel: 1, groups: 2, bias: false}]
+              - []
+          - concat: [a, [conv: {filters: 4, kernel: 1}]]
+          - se: {reduction: 4}
+          - deconv: {filters: 6, kernel: 4, stride: 2, padding: 1}
+          - maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}
+          - upsample: 2
+          - avgpool: 2
+          - dense: 5
+          - layernorm
+          - global_avgpool
+          - flatten
+          - dense: 10
+          - softmax
+    """)
+    assert dims(r) == torch_measure(Net(), (3, 16, 16))
+    # FLOPs = 2 x MACs, always
+    assert r.totals.flops == 2 * r.totals.macs
+
+
+def test_regression_sizes_multiplying_past_sanity_are_refused(tmp_path: Path) -> None:
+    # 8 * 10**12 per step: without the bound, 500 steps make a 6000-digit size that
+    # cannot even be printed (ValueError from int -> str)
+    text = "input: 8x8x3\nlayers:\n  - upsample: 1000000000000\n    repeat: 500\n"
+    err = only(text)
+    assert err.code == "E307" and at(err) == (3, 5)
+    code, stderr = cli(tmp_path, text)
+    assert code == 2 and "error[E307]" in stderr

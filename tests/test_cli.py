@@ -1,8 +1,10 @@
-"""One test (at least) per command: output formats, exit codes, messages."""
+"""cnncalc.cli: one test (at least) per command: output formats, exit codes, messages; every
+command that reads a spec takes every limit flag; a user error exits 2 with file:line:col."""
 
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import os
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from failing import BLOCKS, _repeats, cli
 from typer.testing import CliRunner
 
 from cnncalc.cli.app import app
@@ -415,3 +418,28 @@ def test_a_failing_input_size_is_named() -> None:
     """With several -i, the error did not say which size failed."""
     res = runner.invoke(app, ["summary", LENET, "-i", "32x32x1", "-i", "3x3x1", "-i", "36x36x1"])
     assert res.exit_code == 2 and "note: with --input 3x3x1, the 2nd of 3" in res.stderr
+
+
+# --- every reading command takes the limit flags; a user error exits 2 with a position --------
+
+
+def test_every_command_reading_a_spec_takes_every_limit_flag() -> None:
+    readers = [c for c in app.registered_commands if "spec" in inspect.signature(c.callback).parameters]
+    assert {c.name for c in readers} >= {"summary", "check"}
+    for command in readers:
+        params = set(inspect.signature(command.callback).parameters)
+        assert params >= {"max_layers", "max_depth", "max_bytes", "max_expr"}, command.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input: !!python/name:os.system\nlayers: [relu]\n",
+        "input: 8x8x3\nlayers: " + "[" * 5000 + "\n",
+        BLOCKS,
+        _repeats(9),
+    ],
+)
+def test_cli_user_errors_exit_2_with_a_position(tmp_path: Path, text: str) -> None:
+    code, err = cli(tmp_path, text)
+    assert code == 2 and re.match(re.escape(str(tmp_path / "net.yaml")) + r":\d+:\d+: error\[E\d{3}\]: ", err), err

@@ -1,15 +1,44 @@
-"""cnncalc.errors: the error cap (MAX_ERRORS, E157) and formatting cost."""
+"""cnncalc.errors: the error cap (MAX_ERRORS, E157) and formatting cost; an impossible shape shown
+as the CLI shows it (the layer, its input and the rule, under a caret); and the property the
+whole pipeline owes these errors, fuzzed: whatever the spec, the answer or positioned errors
+with documented codes, never another exception."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from invoke import cli
+from spec_strategies import (
+    NAME,
+    ROOT,
+    SPECS,
+    TEXTS,
+    _tree,
+    emit,
+    mutated_spec,
+    random_spec,
+    raw_text,
+    text_mutated_spec,
+)
+from typer.testing import CliRunner
 
 import cnncalc
 from cnncalc import errors
+from cnncalc.analysis.analyze import analyze
+from cnncalc.cli.app import app
 from cnncalc.errors import MAX_ERRORS, CnnCalcError, SourcePos, SpecError, flatten, format_error, raise_all
+from cnncalc.graph.build import build_graph
 from cnncalc.layers import args as base  # where a kind's arguments are parsed
+from cnncalc.limits import Limits
+from cnncalc.render import report as render
+from cnncalc.spec.parse import parse_spec
 
 
 def _errors(n: int) -> list[CnnCalcError]:
@@ -75,3 +104,137 @@ def test_a_suggestion_is_clipped() -> None:
     name = "n" * 5000
     hint = errors.did_you_mean(name + "x", [name])
     assert hint is not None and len(hint) < 60
+
+
+# --- impossible shapes: the layer, its input and the rule, under a caret -----------------------
+
+
+IMPOSSIBLE = [
+    # (layer on a 4x4x6 input, name, words the message must hold: the rule that failed)
+    ("conv: {filters: 1, kernel: 5}", "big", ["kernel", "5", "larger"]),  # 5 > 4 + 0 + 0
+    ("deconv: {filters: 1, kernel: 1, padding: 3}", "shrink", ["padding"]),  # (4-1) - 6 + 1 = -2
+    ("maxpool: 5", "pool", ["5x5"]),  # floor((4-5)/5) + 1 = 0
+    ("conv: {filters: 8, kernel: 1, groups: 4}", "grouped", ["groups=4", "6"]),  # 4 does not divide 6
+    ("crop: 2", "cut", ["2+2"]),  # 4 - 2 - 2 = 0 rows left
+]
+
+
+@pytest.mark.parametrize(("body", "name", "words"), IMPOSSIBLE, ids=[i[1] for i in IMPOSSIBLE])
+def test_impossible_shapes_name_layer_input_and_rule(tmp_path: Path, body: str, name: str, words: list[str]) -> None:
+    """'exit 2, file:line:col: message, the source line with a caret, no traceback; impossible
+    shapes (kernel larger than the padded input, zero or negative output, groups not dividing
+    channels) name the layer, its input shape and the rule that failed'."""
+    res = cli(tmp_path, f"input: 4x4x6\nlayers:\n  - relu\n  - {body}\n    name: {name}\n")
+    assert res.exit_code == 2 and res.stdout == "" and "Traceback" not in res.stderr
+    first, source, caret = res.stderr.splitlines()[:3]
+    assert first.startswith(f"{tmp_path / 'c.yaml'}:4:5: error[")
+    assert source == f"   4 |   - {body}" and caret == "     |     ^"
+    for word in [name, "4x4x6", *words]:
+        assert word in first, (word, first)
+
+
+# --- fuzzing: whatever the spec, cnncalc answers or says where the spec is wrong --------------
+#
+# About 10,000 generated specs per run (tests/spec_strategies.py: random YAML as text and as
+# grammar-shaped data, structural and text mutations of the bundled specs).  Every one must
+# either succeed (and render to JSON) or raise CnnCalcError whose every error carries a
+# file:line:col inside the text and a code of docs/errors.md; any other exception is a bug.  A
+# sample goes through the CLI: exit 0, or exit 2 with file:line:col: error[E...] and no
+# traceback.  A generous deadline bounds each case: a hang fails the test.
+
+DOCUMENTED = set(re.findall(r"^### (E\d{3}):", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.MULTILINE))
+# CNNCALC_FUZZ_SCALE=20 runs twenty times as many cases (a local bug hunt, not CI).
+SCALE = float(os.environ.get("CNNCALC_FUZZ_SCALE", "1"))
+# A mutated `repeat` or block argument can ask for tens of thousands of layers, which take seconds
+# and test nothing new; the fuzzer works within a lower layer limit (E155 beyond it), so every
+# case stays small and the deadline only catches a hang, never a busy machine.
+LIMITS = Limits(max_layers=3000)
+FUZZ = settings(
+    deadline=timedelta(seconds=60),  # a hang detector, not a speed test
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
+
+
+def outcome(text: str) -> CnnCalcError | None:
+    """Run the pipeline; ``None`` on success, the error otherwise.  Anything else propagates."""
+    try:
+        report = analyze(build_graph(parse_spec(text, NAME, LIMITS), LIMITS))
+    except CnnCalcError as exc:
+        return exc
+    json.loads(render.to_json(report))  # exact ints all the way to the output
+    return None
+
+
+def assert_positioned(exc: CnnCalcError, text: str) -> None:
+    lines = text.splitlines() or [""]
+    for err in flatten(exc):
+        assert err.pos is not None, f"error without a position: {err.code} {err.message}"
+        assert err.pos.file == NAME, err.pos
+        assert 1 <= err.pos.line <= len(lines) + 1, (err.pos, len(lines))
+        assert err.pos.col >= 1, err.pos
+        for use in err.trace:
+            assert use.file == NAME and 1 <= use.line <= len(lines), use
+        assert err.code in DOCUMENTED, f"{err.code} is missing from docs/errors.md"
+    shown = format_error(exc, {NAME: text})
+    assert shown.startswith(f"{NAME}:"), shown
+
+
+def check(text: str) -> None:
+    exc = outcome(text)
+    event("ok" if exc is None else "error " + ",".join(sorted({e.code for e in flatten(exc)})))
+    if exc is not None:
+        assert_positioned(exc, text)
+
+
+@settings(FUZZ, max_examples=int(2500 * SCALE))
+@given(random_spec)
+def test_fuzz_grammar_shaped_random_specs(text: str) -> None:
+    check(text)
+
+
+@settings(FUZZ, max_examples=int(3000 * SCALE))
+@given(raw_text)
+def test_fuzz_random_yaml_text(text: str) -> None:
+    check(text)
+
+
+@settings(FUZZ, max_examples=int(3000 * SCALE))
+@given(mutated_spec())
+def test_fuzz_structural_mutations_of_bundled_specs(text: str) -> None:
+    check(text)
+
+
+@settings(FUZZ, max_examples=int(1500 * SCALE))
+@given(text_mutated_spec())
+def test_fuzz_text_mutations_of_bundled_specs(text: str) -> None:
+    check(text)
+
+
+runner = CliRunner()
+ERROR_LINE = re.compile(r"<stdin>:\d+:\d+: error\[E\d{3}\]: ")
+
+
+@settings(FUZZ, max_examples=int(300 * SCALE))
+@given(st.one_of(mutated_spec(), text_mutated_spec(), random_spec))
+def test_fuzz_cli_exits_0_or_2_with_a_position(text: str) -> None:
+    res = runner.invoke(app, ["summary", "-", "--max-layers", str(LIMITS.max_layers)], input=text.encode("utf-8"))
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert res.exit_code in (0, 2), (res.exit_code, res.output)
+    assert "Traceback" not in res.output
+    if res.exit_code == 2:
+        assert ERROR_LINE.match(res.stderr), res.stderr
+
+
+def test_bundled_specs_round_trip_through_the_emitter() -> None:
+    """The mutations start from the real specs: emitting one unchanged must analyze the same."""
+    for path, text in zip(SPECS, TEXTS):
+        before = analyze(build_graph(parse_spec(text, NAME)))
+        after = analyze(build_graph(parse_spec(emit(_tree(text)), NAME)))
+        assert (after.totals, after.output) == (before.totals, before.output), path.name
+
+
+def test_fuzz_budget_is_at_least_ten_thousand_specs() -> None:
+    fuzzers = [v for k, v in globals().items() if k.startswith("test_fuzz_") and hasattr(v, "hypothesis")]
+    total = sum(f._hypothesis_internal_use_settings.max_examples for f in fuzzers)
+    assert len(fuzzers) == 5 and total >= 10_000 * SCALE

@@ -1,18 +1,24 @@
 """``${...}`` expressions (cnncalc/spec: grammar, expressions, operators, functions): a
 bounded evaluator, never eval.  Expected values are worked by hand in the comments, or are
-Python's own results (the language computes as Python, and so torchvision, does)."""
+Python's own results (the language computes as Python, and so torchvision, does).  Inside
+blocks: integer arithmetic, anything beyond the grammar refused, errors pointing at the
+expression and the use, and the --max-expr limit."""
 
 from __future__ import annotations
 
 import math
 import textwrap
+from pathlib import Path
 
 import pytest
+from failing import F, at, cli, only
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worked import errors_of
 
 import cnncalc
 from cnncalc.errors import CnnCalcError, SourcePos, flatten
+from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, parse_yaml
 from cnncalc.spec.expressions import Env, evaluate
 from cnncalc.spec.functions import make_divisible
@@ -304,3 +310,76 @@ def test_any_text_is_a_value_or_a_positioned_error(text: str) -> None:
         ev(text)
     except CnnCalcError as exc:
         assert exc.pos is not None and exc.code in ("E140", "E141")
+
+
+# --- ${...} in blocks: integer arithmetic, never eval, positions, the size limit ------------
+
+
+EXPRESSIONS = [
+    # with n = 7, m = 3; Python integer semantics (// floors, % takes the divisor's sign)
+    ("n + m", 10), ("n - m", 4), ("n * m", 21), ("n // m", 2), ("n % m", 1),
+    ("n + m * 2", 13), ("(n + m) * 2", 20), ("-(m - n)", 4), ("- m + 10", 7),
+    ("min(n, m, 5)", 3), ("max(n, m, 5)", 7), ("max(min(n, 4), m) * 2", 8),
+    ("(0 - n) // 2 + 10", 6), ("(0 - n) % m + 1", 3),
+]
+
+
+@pytest.mark.parametrize(("expr", "value"), EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_expressions_integer_arithmetic(expr: str, value: int) -> None:
+    """'${expression} (integers, + - * // %, parentheses, min, max)', also inside a flow mapping."""
+    r = run(f"""
+        input: 2x2x1
+        blocks:
+          b:
+            args: {{n: 7, m: 3}}
+            layers: [conv: {{filters: ${{{expr}}}, kernel: 1}}]
+        layers: [b]
+    """)
+    assert r.output.dims == (2, 2, value)
+
+
+@pytest.mark.parametrize("expr", ["n if n", "__import__('os').getcwd()", "n.bit_length()", "sorted(n)", "1 / 2", "[n][0]"])
+def test_expressions_are_not_eval(expr: str) -> None:
+    """'evaluated by a small safe evaluator, never eval': anything beyond the grammar is a
+    positioned spec error."""
+    [err] = errors_of(f"""
+        input: 2x2x1
+        blocks:
+          b:
+            args: {{n: 7}}
+            layers:
+              - conv:
+                  filters: ${{{expr}}}
+                  kernel: 1
+        layers: [b]
+    """)
+    assert isinstance(err, cnncalc.SpecError) and err.pos is not None and err.pos.line == 8
+
+
+def test_expression_error_inside_a_block_points_at_the_expression_and_the_use() -> None:
+    text = "input: 8x8x3\nblocks:\n  b:\n    args: [f]\n    layers:\n      - dense: ${f // 0}\nlayers:\n  - b: {f: 2}\n"
+    err = only(text)
+    # the caret is under the '//' that divides by zero: "      - dense: ${f // 0}", column 20
+    assert err.code == "E140" and at(err) == (6, 20) and [p.line for p in err.trace] == [8]
+
+
+def test_expression_size_limit_and_flag(tmp_path: Path) -> None:
+    expr = " + ".join(["f"] * 67)  # 67 + 66 * 3 = 265 characters
+    text = f"input: 8x8x3\nblocks:\n  b:\n    args: {{f: 1}}\n    layers:\n      - dense: ${{{expr}}}\nlayers: [b]\n"
+    err = only(text)
+    assert err.code == "E153" and at(err) == (6, 16) and "265 characters" in err.message
+    assert [p.line for p in err.trace] == [7]
+    assert cnncalc.analyze_text(text, F, Limits(max_expr=265)).output.dims == (8, 8, 67)  # 67 * f, f = 1
+    code, stderr = cli(tmp_path, text, "--max-expr", "264")
+    assert code == 2 and "error[E153]" in stderr
+    assert cli(tmp_path, text, "--max-expr", "265")[0] == 0
+
+
+def test_regression_huge_block_argument_in_an_expression() -> None:
+    # int() of a 5000-digit argument raised ValueError inside the expression evaluator
+    text = (
+        "input: 8x8x3\nblocks:\n  b:\n    args: [f]\n    layers:\n      - dense: ${f + 1}\nlayers:\n  - b: {f: "
+        + "9" * 5000
+        + "}\n"
+    )
+    assert only(text).code == "E140"

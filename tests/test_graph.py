@@ -1,13 +1,19 @@
-"""Graph building: names, references, merges, aux heads, repeat and blocks."""
+"""Graph building (cnncalc/graph/build.py): names, references, merges, aux heads, repeat and
+blocks; errors positioned in the layer and at each block use that reached it; did-you-mean
+suggestions computed only for errors, and at most for the errors reported."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+from failing import BLOCKS, F, at, fail, only
+from invoke import cli
 
 import cnncalc
-from cnncalc.errors import CnnCalcError, flatten
+from cnncalc.errors import CnnCalcError, flatten, format_error
+from cnncalc.graph import build as graph
 
 
 def run(text: str) -> cnncalc.Report:
@@ -340,3 +346,152 @@ def test_a_top_level_repeat_written_as_an_expression_counts_toward_the_layer_lim
             repeat: ${1000 * 1000 * 1000}
     """)
     assert err.code == "E155"
+
+
+# --- merges and paths, aux heads, unused blocks, positions through block uses, bounded hints ----
+
+
+def test_errors_in_an_unused_block_are_reported() -> None:
+    """'all spec errors of a file in one run' -- an unknown kind in a block nobody uses yet."""
+    errs = errors_of("""
+        input: 8x8x4
+        blocks:
+          spare: {layers: [reul]}
+        layers: [relu]
+    """)
+    assert [e.code for e in errs] == ["E120"]
+
+
+def test_misspelt_name_at_the_start_of_a_path_gets_did_you_mean() -> None:
+    """'A path may begin with a name' + did-you-mean: [enc44, crop: ...] should suggest enc4."""
+    [err] = errors_of("""
+        input: 16x16x4
+        layers:
+          - conv: {filters: 4, kernel: 3}
+            name: enc4
+          - conv: {filters: 4, kernel: 3}
+            name: up4
+          - concat: [[enc44, crop: {to: up4}], []]
+    """)
+    assert err.hint == "did you mean 'enc4'?"
+
+
+def test_issue3_merge_snippet_verbatim() -> None:
+    """The issue's snippet: a ResNet basic block as add of a path and [], relu, then the U-Net
+    skip concat: [d4, []] (the output named d4, then the current tensor)."""
+    r = run("""
+        input: 56x56x64
+        layers:
+          - conv: {filters: 64, kernel: 1}
+            name: d4
+          - add:                       # ResNet basic block
+              - [conv: {filters: 64, kernel: 3, padding: 1, bias: false}, bn, relu,
+                 conv: {filters: 64, kernel: 3, padding: 1, bias: false}, bn]
+              - []
+          - relu
+          - concat: [d4, []]           # U-Net skip: the output named d4, then the current tensor
+    """)
+    add = next(x for x in r.rows if x.kind == "add")
+    d4 = next(x for x in r.rows if x.name == "d4")
+    assert add.inputs == (add.inputs[0], d4.output) and add.output.dims == (56, 56, 64)
+    concat = r.rows[-1]
+    assert concat.inputs[0] == d4.output and concat.output.dims == (56, 56, 128)  # 64 + 64
+    # d4: 64*64 + 64 = 4,160; two 3x3 convs 64*64*9 = 36,864 each; two BNs 2*64 each way
+    assert r.totals.trainable == 4_160 + 2 * 36_864 + 2 * 128
+    assert r.totals.non_trainable == 2 * 128
+    # MACs: 56*56*64*64 = 12,845,056 + 2 * 56*56*64*576 = 2 * 115,605,504
+    assert r.totals.macs == 12_845_056 + 2 * 115_605_504
+
+
+def test_aux_head_params_in_totals_macs_shown_apart(tmp_path: Path) -> None:
+    """'aux: [layers...] hangs a train-only head off the current tensor and the main flow goes on
+    unchanged; its parameters count in the totals, its MACs are shown apart'."""
+    res = cli(tmp_path, """
+        input: 16x16x8
+        layers:
+          - conv: {filters: 8, kernel: 3, padding: 1}
+          - aux: [global_avgpool, flatten, dense: 10]
+          - maxpool: 2
+          - flatten
+          - dense: 3
+    """)
+    # main: conv 8*(72+1) = 584, 16*16*8*72 = 147,456 MACs; dense 512*3+3 = 1,539, 1,536 MACs
+    # aux: dense 8*10 + 10 = 90 params, 80 MACs
+    text = " ".join(res.stdout.split())
+    assert "params: 2,213 (2.2K)" in text  # 584 + 1,539 + 90
+    assert "MACs: 148,992 (149.0K)" in text  # 147,456 + 1,536
+    assert "aux-head MACs (training only, not in the total): 80" in text
+    dense1 = next(ln for ln in res.stdout.splitlines() if ln.split()[:1] == ["dense1"])
+    assert dense1.split()[-1] == "aux"  # no share of the inference total
+    maxpool = next(ln for ln in res.stdout.splitlines() if ln.split()[:1] == ["maxpool1"])
+    assert "16x16x8" in maxpool  # the main flow goes on from the conv, not from the head
+
+
+def test_main_flow_cannot_silently_depend_on_an_aux_head() -> None:
+    """'the main flow goes on unchanged ... its MACs are shown apart (it does not run at
+    inference)': if the main flow uses a layer of the head, that layer does run at inference.
+    Either refuse the reference or count its MACs in the inference total."""
+    try:
+        r = run("""
+            input: 8x8x3
+            layers:
+              - aux: [{conv: {filters: 3, kernel: 1}, name: h}]
+              - add: [h, []]
+        """)
+    except CnnCalcError:
+        return
+    assert r.totals.macs == 8 * 8 * 3 * 3  # the 1x1 conv 3 -> 3 the add needs: 576
+
+
+def test_position_of_an_unknown_kind_a_bad_argument_and_a_bad_reference() -> None:
+    text = "input: 8x8x3\nlayers:\n  - convv: {filters: 3}\n  - conv: {filters: -2, kernel: 1}\n  - add: [[], nope]\n"
+    errors = flatten(fail(text))
+    assert [(e.code, at(e)) for e in errors] == [("E120", (3, 5)), ("E111", (4, 21)), ("E201", (5, 15))]
+
+
+def test_late_error_inside_nested_blocks_points_inside_and_at_each_use() -> None:
+    err = only(BLOCKS)
+    # the conv inside `inner` (line 6) fails; it was reached through `outer` (line 13) then `inner` (line 11)
+    assert err.code == "E302" and at(err) == (6, 9)
+    assert [(p.line, p.col) for p in err.trace] == [(13, 5), (11, 9)]
+    shown = format_error(err, {F: BLOCKS})
+    assert "t.yaml:13:5: note: in the block used here" in shown and "t.yaml:11:9: note" in shown
+
+
+def test_regression_errors_stop_after_twenty(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2000 named layers and 2000 misspelt references: each error's "did you mean" scans
+    # every name, so reporting them all took 70 s (minutes for a 4 MB spec)
+    n = 2000
+    text = "input: 8x8x3\nlayers:\n" + "".join(f"  - relu: ~\n    name: layer{i}\n" for i in range(n))
+    text += "".join(f"  - add: [nolayer{i}, []]\n" for i in range(n))
+    calls = 0
+    original = graph.did_you_mean
+
+    def counted(word: str, options: list[str]) -> str | None:
+        nonlocal calls
+        calls += 1
+        return original(word, options)
+
+    monkeypatch.setattr(graph, "did_you_mean", counted)
+    errors = flatten(fail(text))
+    assert [e.code for e in errors] == ["E201"] * 20 + ["E157"]
+    assert errors[-1].pos == errors[-2].pos  # stopped at the 20th
+    assert calls <= 2 * 20
+
+
+def test_regression_valid_named_paths_compute_no_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every path starting with a name ran "did you mean" over all visible names even
+    # when the name existed: quadratic in a valid spec (10,000 such paths: minutes)
+    text = "input: 8x8x3\nlayers:\n" + "".join(
+        f"  - relu: ~\n    name: l{i}\n  - add: [[l{i}, relu], []]\n" for i in range(50)
+    )
+    calls = 0
+
+    def counted(word: str, options: list[str]) -> str | None:
+        nonlocal calls
+        calls += 1
+        return None
+
+    monkeypatch.setattr(graph, "did_you_mean", counted)
+    assert len(cnncalc.analyze_text(text, F).rows) == 150  # per i: relu, the path's relu, add
+    assert calls == 0

@@ -3,7 +3,8 @@
 Each case was a bug: the text was renamed over whatever the target was (a device node became a
 regular file, a FIFO's reader got nothing, an appending redirection lost its content, a
 read-only file and the spec read from standard input were replaced).  The subprocess cases run
-the real command with real file descriptors.
+the real command with real file descriptors.  And the input spec is never written over; a
+failed write leaves the old file whole, with no temporary behind.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typer.testing import CliRunner
 from cnncalc.cli.app import app
 
 ROOT = Path(__file__).parent.parent
-LENET = str(ROOT / "specs" / "lenet5.yaml")
+LENET_PATH = ROOT / "specs" / "lenet5.yaml"
+LENET = str(LENET_PATH)
 runner = CliRunner()
 
 
@@ -150,3 +152,30 @@ def test_a_regular_file_is_replaced_atomically_keeping_its_mode(tmp_path: Path) 
     assert export("-o", str(out))[0] == 0
     assert out.read_text() == CODE and stat.S_IMODE(out.stat().st_mode) == 0o640
     assert os.listdir(tmp_path) == ["model.py"]
+
+
+# --- the input spec is never written over; a failed write leaves the old file ------------------
+
+
+def test_output_is_never_written_over_the_input_spec(tmp_path: Path) -> None:
+    spec = tmp_path / "net.yaml"
+    spec.write_bytes(LENET_PATH.read_bytes())
+    (tmp_path / "link.py").symlink_to(spec)
+    for target in (spec, tmp_path / "link.py", tmp_path / "." / "net.yaml"):
+        res = runner.invoke(app, ["export", str(spec), "--to", "pytorch", "-o", str(target)])
+        assert res.exit_code == 2 and "error[E401]" in res.stderr, res.output
+        assert spec.read_bytes() == LENET_PATH.read_bytes()
+
+
+def test_output_is_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "model.py"
+    out.write_text("old contents\n")
+
+    def crash(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.replace", crash)
+    res = runner.invoke(app, ["export", str(LENET), "--to", "pytorch", "-o", str(out)])
+    assert res.exit_code == 2 and "error[E402]" in res.stderr
+    assert out.read_text() == "old contents\n"  # the old file, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.py"]  # no temporary left behind

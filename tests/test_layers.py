@@ -2,7 +2,9 @@
 
 Each case is a small spec (``input`` + ``layers``) and the hand-worked values
 for its last layer (the formula with numbers substituted is in a comment
-beside each value), or the error code it must raise.
+beside each value), or the error code it must raise.  Also: every kind states its facts
+(cnncalc/layers/base.py), and the kinds, arguments, defaults and aliases of the spec language
+are all there.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
+from worked import run
 
 import cnncalc
+from cnncalc.cli.app import app
 from cnncalc.layers import REGISTRY
 from cnncalc.layers.base import FACTS, Layer, missing_facts, register
 from cnncalc.layers.geometry import Transposed, Window
+
+runner = CliRunner()
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -120,3 +127,89 @@ def test_the_stated_window_gives_the_output_size(inp: str, layer: dict[str, Any]
         reads = row.layer.reads(row.inputs, row.output, axis)
         assert isinstance(reads, (Window, Transposed))
         assert reads.out == row.output.dims[axis]
+
+
+# --- the kinds of the spec language: defaults, arguments and aliases ------------------------------
+
+
+# The defaults of the issue's table, written out explicitly, change nothing; the values
+# on the right are the formulas by hand.
+DEFAULTS = [
+    # conv 7x7x2, 4 filters 3x3: 5x5x4; 4*(2*9 + 1) = 76; 5*5*4*18 = 1,800
+    ("conv: {filters: 4, kernel: 3}",
+     "conv: {filters: 4, kernel: 3, stride: 1, padding: 0, dilation: 1, groups: 1, bias: true}",
+     (5, 5, 4), 76, 1_800),
+    # dwconv: 5x5x2; 2*(9 + 1) = 20; 5*5*2*9 = 450
+    ("dwconv: 3", "dwconv: {kernel: 3, stride: 1, padding: 0, dilation: 1, multiplier: 1, bias: true}",
+     (5, 5, 2), 20, 450),
+    # sepconv (Keras): depthwise 2*9 (no bias) + pointwise 2*4 + 4 bias = 30; 5*5*(18 + 8) = 650
+    ("sepconv: {filters: 4, kernel: 3}",
+     "sepconv: {filters: 4, kernel: 3, stride: 1, padding: 0, dilation: 1, multiplier: 1, bias: true}",
+     (5, 5, 4), 30, 650),
+    # deconv: (7-1)*1 + 2 + 1 = 9; 2*4*9 + 4 = 76; 7*7*2*4*9 = 3,528
+    ("deconv: {filters: 4, kernel: 3}",
+     "deconv: {filters: 4, kernel: 3, stride: 1, padding: 0, output_padding: 0, dilation: 1, groups: 1, bias: true}",
+     (9, 9, 4), 76, 3_528),
+    # maxpool stride = kernel: floor((7-3)/3) + 1 = 2
+    ("maxpool: 3", "maxpool: {kernel: 3, stride: 3, padding: 0, ceil_mode: false}", (2, 2, 2), 0, 0),
+    # avgpool [2, 3]: h floor(5/2) + 1 = 3, w floor(4/3) + 1 = 2
+    ("avgpool: [2, 3]", "avgpool: {kernel: [2, 3], stride: [2, 3], padding: 0, ceil_mode: false}", (3, 2, 2), 0, 0),
+    ("upsample: 2", "upsample: {scale: 2, mode: nearest}", (14, 14, 2), 0, 0),
+    # dense on 7x7x2 acts on the last axis: 2*3 + 3 = 9; 49 positions * 2 * 3 = 294
+    ("dense: 3", "dense: {units: 3, bias: true}", (7, 7, 3), 9, 294),
+    ("groupnorm: 2", "groupnorm: {groups: 2}", (7, 7, 2), 4, 0),
+]
+
+
+@pytest.mark.parametrize(("short", "explicit", "out", "params", "macs"), DEFAULTS, ids=[d[0] for d in DEFAULTS])
+def test_table_defaults(short: str, explicit: str, out: tuple[int, ...], params: int, macs: int) -> None:
+    """The '(defaults)' column of the issue's layer table."""
+    for body in (short, explicit):
+        r = run(f"input: 7x7x2\nlayers:\n  - {body}\n")
+        assert (r.output.dims, r.totals.params, r.totals.macs) == (out, params, macs), body
+
+
+ISSUE_TABLE = {
+    # issue 2's table, then issue 3's kinds: kind -> argument names it lists
+    "conv": ["filters", "kernel", "stride", "padding", "dilation", "groups", "bias"],
+    "dwconv": ["kernel", "stride", "padding", "dilation", "multiplier", "bias"],
+    "sepconv": ["filters", "kernel"],
+    "deconv": ["filters", "kernel", "stride", "padding", "output_padding", "dilation", "groups", "bias"],
+    "maxpool": ["kernel", "stride", "padding", "ceil_mode"],
+    "avgpool": ["kernel", "stride", "padding", "ceil_mode"],
+    "global_avgpool": [], "global_maxpool": [],
+    "adaptive_avgpool": ["output"], "adaptive_maxpool": ["output"],
+    "upsample": ["scale", "size", "mode"],
+    "zeropad": ["padding"],
+    "flatten": [],
+    "dense": ["units", "bias"],
+    "bn": [], "layernorm": [], "groupnorm": ["groups"],
+    "relu": [], "relu6": [], "leaky_relu": [], "elu": [], "gelu": [], "silu": [], "hardswish": [],
+    "sigmoid": [], "hardsigmoid": [], "tanh": [], "softmax": [], "dropout": ["rate"], "lrn": ["size"],
+    "concat": [], "add": [], "multiply": [], "crop": ["to"], "channel_shuffle": ["groups"],
+    "se": ["reduction", "squeeze", "activation", "gate"],
+    "deform_conv": ["filters", "kernel", "stride", "padding", "dilation", "groups", "bias"],
+}
+
+
+ALIASES = {"dense": "linear", "bn": "batchnorm", "silu": "swish"}
+
+
+def test_kinds_lists_every_kind_and_argument_of_the_issues() -> None:
+    """Every kind of the issues' tables, with the arguments they name and the aliases
+    'dense (alias linear)', 'bn (batchnorm)', 'silu (swish)'."""
+    res = runner.invoke(app, ["kinds"])
+    assert res.exit_code == 0
+    listed: dict[str, tuple[str, list[str]]] = {}
+    current = ""
+    for line in res.stdout.splitlines():
+        if line and not line.startswith(" "):
+            current = line.split(":")[0].split(" (")[0]
+            listed[current] = (line.split(":")[0], [])
+        elif line.strip():
+            listed[current][1].append(line.split()[0].rstrip(":"))
+    for kind, args in ISSUE_TABLE.items():
+        assert kind in listed, kind
+        assert set(args) <= set(listed[kind][1]), (kind, listed[kind][1])
+    for kind, alias in ALIASES.items():
+        assert alias in listed[kind][0], (kind, listed[kind][0])

@@ -1,12 +1,13 @@
 """cnncalc.limits: every limit has a documented ceiling; an impossible value is a clear
 ValueError naming the flag (issue 9: --max-bytes 99999999999999999999 was an OverflowError
-deep inside file reading)."""
+deep inside file reading); --max-depth above the ceiling is refused on the command line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from failing import cli
 
 from cnncalc.limits import CEILINGS, MAX_DEPTH_CEILING, Limits, LimitValueError
 from cnncalc.source.read import read_source
@@ -42,3 +43,13 @@ def test_a_limit_is_a_positive_whole_number(value: object) -> None:
 
 def test_the_depth_ceiling_is_the_one_the_cli_uses() -> None:
     assert CEILINGS["max_depth"] == MAX_DEPTH_CEILING
+
+
+# --- the --max-depth flag ------------------------------------------------------------------------
+
+
+def test_depth_flag_has_a_ceiling(tmp_path: Path) -> None:
+    code, err = cli(tmp_path, "input: 8x8x3\nlayers: [relu]\n", "--max-depth", str(MAX_DEPTH_CEILING + 1))
+    assert code == 2 and "--max-depth" in err
+    with pytest.raises(ValueError):
+        Limits(max_depth=MAX_DEPTH_CEILING + 1)

@@ -1,16 +1,18 @@
 """Names of layers and groups (cnncalc/graph/names.py): unique, or a positioned error;
 and every ``expect:`` claim judged exactly once (issue 9: a false claim never passes ``check``
-silently)."""
+silently, not even beside an aux head)."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from invoke import cli
 
 import cnncalc
 from cnncalc.errors import CnnCalcError, LimitError, flatten
@@ -303,3 +305,35 @@ def test_check_says_when_claims_sit_in_unused_blocks(tmp_path: object) -> None:
                     "layers: [relu]\n")
     res = CliRunner().invoke(app, ["check", str(spec)])
     assert "1 expect: claims are inside blocks no layer uses; not judged" in res.stderr
+
+
+# --- generated names never repeat a user's; a claim beside an aux head is judged -----------------
+
+
+def test_generated_names_never_repeat_a_user_name() -> None:
+    """'name: (unique; refers to its output later)' / readable generated names: a report in
+    which two rows are called conv2 cannot be read by name."""
+    r = run("""
+        input: 8x8x4
+        layers:
+          - conv: {filters: 4, kernel: 1}
+            name: conv2
+          - conv: {filters: 4, kernel: 1}
+          - conv: {filters: 4, kernel: 1}
+    """)
+    names = [x.name for x in r.rows]
+    assert len(set(names)) == len(names), names
+
+
+def test_a_false_claim_beside_an_aux_head_does_not_pass(tmp_path: Path) -> None:
+    """'Any layer ... may carry expect:' / check 'exits 1 if any fails': a claim written beside
+    `aux:` must be judged (on the head) or refused -- never silently dropped."""
+    # the head: dense on the vector 4*4*2 = 32: 32*3 + 3 = 99 params, so 999 is false
+    res = cli(tmp_path, """
+        input: 4x4x2
+        layers:
+          - aux: [flatten, dense: 3]
+            expect: {params: 999}
+          - relu
+    """, command="check")
+    assert res.exit_code in (1, 2), res.output

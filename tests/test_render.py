@@ -1,5 +1,7 @@
 """cnncalc.render: the table layout, user text as data, machine formats, and output that grows
-linearly with the spec (measured as work and bytes, never as wall-clock time)."""
+linearly with the spec (measured as work and bytes, never as wall-clock time); the summary
+table's columns and short forms, the JSON keys, claims marked in the table and listed by
+``check``, ``--depth`` subtotals, and huge counts printed exactly in every format."""
 
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from failing import F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from invoke import cli
 from rich.console import Console
 from typer.testing import CliRunner
 
+import cnncalc
 import cnncalc.cli.output as cli_output
 from cnncalc import analyze_text
 from cnncalc.analysis.report import Report
@@ -317,3 +322,155 @@ def test_any_name_renders_in_every_format_without_control_or_markup(names: list[
                "\n".join(warning_lines([Lint("W104", n, "bn", "m") for n in names]))]
     for out in outputs:
         assert not UNSAFE.search(strip_sgr(out)), out
+
+
+# --- the summary table, JSON, claims marked, --depth, huge numbers printed exactly ------------------
+
+
+BOTTLENECK = """
+    input: 28x28x192
+    layers:
+      - conv: {filters: 16, kernel: 1}
+      - conv: {filters: 32, kernel: 5, padding: same}
+      - bn
+"""
+
+
+def test_table_columns_share_thousands_and_short_forms(tmp_path: Path) -> None:
+    """'Table: name, kind, input, output, params, MACs, share of total MACs; totals: params
+    (trainable / non-trainable), MACs, FLOPs. Numbers with thousands separators plus a short
+    form (120.4M). Plain text when piped.'"""
+    res = cli(tmp_path, BOTTLENECK)
+    assert res.exit_code == 0 and "\x1b[" not in res.stdout
+    lines = res.stdout.splitlines()
+    header = next(ln for ln in lines if ln.split()[:1] == ["name"])
+    # the BN running statistics (non-trainable) are in the params column: its header says so (*)
+    assert header.split() == ["name", "kind", "input", "output", "params*", "MACs", "MACs", "%"]
+    conv1 = next(ln for ln in lines if ln.split()[:1] == ["conv1"])
+    conv2 = next(ln for ln in lines if ln.split()[:1] == ["conv2"])
+    # 28*28*16*192 = 2,408,448 and 28*28*32*25*16 = 10,035,200 MACs; total 12,443,648;
+    # shares 2,408,448 / 12,443,648 = 19.35 % and 80.65 %
+    assert "2,408,448 (2.4M)" in conv1 and conv1.split()[-1] == "19.4"
+    assert "10,035,200 (10.0M)" in conv2 and conv2.split()[-1] == "80.6"
+    # params: 16*193 = 3,088 + 32*(400 + 1) = 12,832 + BN 2*32 trainable = 15,984; 2*32 running stats
+    text = " ".join(res.stdout.split())
+    assert "params: 16,048 (16.0K) (trainable 15,984, non-trainable 64)" in text
+    assert "* params include 64 non-trainable running statistics" in text
+    assert "MACs: 12,443,648 (12.4M)" in text and "FLOPs (2 x MACs): 24,887,296 (24.9M)" in text
+
+
+def test_json_contract_generated_names_and_vectors(tmp_path: Path) -> None:
+    """JSON keys; 'Shapes are [H, W, C] lists, vectors [N]. Unnamed layers get readable
+    generated names (conv1, relu3)'."""
+    res = cli(tmp_path, """
+        input: 6x6x2
+        layers: [conv: {filters: 2, kernel: 3}, relu, relu, flatten, relu, linear: 3, dense: 2]
+    """, "--format", "json")
+    data = json.loads(res.stdout)
+    assert {"name", "input", "output", "layers", "totals"} <= set(data)
+    assert set(data["totals"]) >= {"params", "trainable_params", "non_trainable_params", "macs", "flops"}
+    for layer in data["layers"]:
+        assert {"name", "kind", "input", "output", "params", "trainable_params", "macs"} <= set(layer)
+    # numbered per kind, aliases under their kind's name
+    assert [x["name"] for x in data["layers"]] == ["conv1", "relu1", "relu2", "flatten1", "relu3", "dense1", "dense2"]
+    assert data["input"] == [6, 6, 2] and data["layers"][0]["output"] == [4, 4, 2]
+    assert data["layers"][3]["output"] == [32] and data["output"] == [2]  # 4*4*2 = 32
+    # conv 2*(2*9+1) = 38, 4*4*2*18 = 576; dense 32*3+3 = 99, 96; dense 3*2+2 = 8, 6
+    assert (data["totals"]["params"], data["totals"]["macs"]) == (38 + 99 + 8, 576 + 96 + 6)
+
+
+CLAIMS = """
+    input: 7x7x3
+    layers:
+      - conv: {filters: 3, kernel: 3}
+        expect: {output: 5x5x3, params: 84, macs: 1875}
+      - bn:
+        expect: {trainable_params: 6, non_trainable_params: 6, params: 12, flops: 0}
+    expect: {params: 96, trainable_params: 90, non_trainable_params: 6, macs: 2025, flops: 4050, output: 5x5x3,
+             aux_macs: 0}
+"""
+
+
+def test_summary_marks_claims_and_check_lists_only_them(tmp_path: Path) -> None:
+    """'summary marks each expectation pass/fail; cnncalc check prints the expectations only
+    and exits 1 if any fails' -- every claim key, on a layer and on the totals."""
+    # conv 3 filters 3x3x3: (7-3)+1 = 5 -> 5x5x3; 3*(27+1) = 84 params; 5*5*3*27 = 2,025 MACs
+    # (the issue's example claims 1,875, which fails); BN 2*3 trainable + 2*3 running stats
+    summary = cli(tmp_path, CLAIMS)
+    assert summary.exit_code == 0
+    conv1 = next(ln for ln in summary.stdout.splitlines() if ln.split()[:1] == ["conv1"])
+    bn1 = next(ln for ln in summary.stdout.splitlines() if ln.split()[:1] == ["bn1"])
+    assert conv1.rstrip().endswith("✓✓✗") and bn1.rstrip().endswith("✓✓✓✓")
+    assert "FAIL conv1 macs: expected 1875, computed 2,025" in summary.stdout
+    check = cli(tmp_path, CLAIMS, command="check")
+    assert check.exit_code == 1
+    lines = check.stdout.strip().splitlines()
+    assert lines[-1] == "13 passed, 1 failed"
+    assert all(ln.split()[0] in ("PASS", "FAIL") for ln in lines[:-1]) and len(lines) == 15
+    assert "MACs %" not in check.stdout  # the expectations only, no table
+    assert [ln.split()[:3] for ln in lines if ln.startswith("FAIL")] == [["FAIL", "conv1", "macs"]]
+
+
+NESTED = """
+    input: 8x8x4
+    blocks:
+      inner:
+        layers: [conv: {filters: 4, kernel: 1}, relu]
+      outer:
+        layers: [inner, inner, bn]
+    layers: [outer, outer]
+"""
+
+
+def test_depth_collapses_nested_instances_with_subtotals(tmp_path: Path) -> None:
+    """'Reports group block instances (a --depth option collapses or expands them) with subtotals.'"""
+    # inner: 1x1 conv 4 -> 4 with bias, 4*(4 + 1) = 20 params, 8*8*4*4 = 1,024 MACs
+    # outer: 2 inner + BN(4) 2*4 + 2*4 = 56 params, 2,048 MACs
+
+    def rows(*args: str) -> dict[str, list[str]]:
+        """Displayed rows of the plain table by name: their cells split on blanks."""
+        res = cli(tmp_path, NESTED, *args)
+        assert res.exit_code == 0, res.output
+        lines = res.stdout.split("\n\n")[1].splitlines()[2:]  # the table body, below its rule
+        cells = [ln.split()[1:] if ln.split()[0] == "▸" else ln.split() for ln in lines]
+        return {c[0]: c for c in cells}
+
+    full = rows()
+    assert {"outer1", "outer1.inner1", "conv1", "relu1", "conv4", "relu4", "bn2"} <= set(full)
+    one = rows("--depth", "1")
+    assert set(one) == {"outer1", "outer1.inner1", "outer1.inner2", "bn1", "outer2", "outer2.inner3",
+                        "outer2.inner4", "bn2"}
+    assert one["outer1.inner1"][-4:] == ["20", "1,024", "(1.0K)", "25.0"]  # 1,024 / 4,096
+    assert one["bn1"][-3:] == ["16", "0", "0.0"]
+    zero = rows("--depth", "0")
+    assert set(zero) == {"outer1", "outer2"}
+    assert zero["outer1"][-4:] == ["56", "2,048", "(2.0K)", "50.0"]
+
+
+def test_negative_depth_is_refused_or_shows_layers(tmp_path: Path) -> None:
+    res = cli(tmp_path, "input: 4x4x1\nlayers: [relu]\n", "--depth", "-1")
+    assert res.exit_code == 2 or "relu1" in res.stdout
+
+
+def test_huge_counts_print_exactly_in_every_format(tmp_path: Path) -> None:
+    n = 999_999_999_999  # 10**12 - 1, the largest size accepted
+    text = f"input: [{n}]\nlayers:\n  - dense: {n}\n"
+    # dense: MACs = in * out = n**2; params = n * n + n (bias).  Not representable as floats.
+    macs, params = 999_999_999_998_000_000_000_001, 999_999_999_999_000_000_000_000
+    assert n * n == macs and n * n + n == params
+    report = cnncalc.analyze_text(text, F)
+    assert (report.totals.macs, report.totals.params) == (macs, params)
+    data = json.loads(render.to_json(report))
+    assert data["totals"]["macs"] == macs and data["totals"]["params"] == params
+    assert f"{macs}" in render.to_csv(report) and f"{2 * macs}" in render.to_csv(report)
+    spec = tmp_path / "big.yaml"
+    spec.write_text(text)
+    table = runner.invoke(app, ["summary", str(spec)]).stdout
+    assert "999,999,999,998,000,000,000,001" in table and "999,999,999,999,000,000,000,000" in table
+
+
+def test_peta_macs_print_exactly() -> None:
+    # dense 10**6 -> 10**9: MACs = 10**15, params = 10**15 + 10**9
+    report = cnncalc.analyze_text("input: [1000000]\nlayers:\n  - dense: 1000000000\n", F)
+    assert report.totals.macs == 10**15 and report.totals.params == 10**15 + 10**9
+    assert "1,000,000,000,000,000" in render.plain_table(report, None)

@@ -1,14 +1,19 @@
-"""The spec stage (cnncalc/spec): the top level, claims, calc arguments, ``${...}``
-placeholders, and the hints for YAML errors in layer entries."""
+"""The spec stage (cnncalc/spec): the top level (input forms, empty or non-mapping specs, block
+names), claims and their short forms, calc arguments, ``${...}`` placeholders, every spec error
+of a file in one run, did-you-mean for keys and words, and the hints for YAML errors in layer
+entries."""
 
 from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
+from failing import at, only
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from invoke import cli
 
 import cnncalc
 from cnncalc.errors import CnnCalcError, flatten
@@ -165,3 +170,92 @@ def test_an_unknown_kind_of_megabytes_is_clipped_in_the_message() -> None:
 def test_every_echoed_name_is_clipped(text: str) -> None:
     for err in errors_of(text % ("q" * 1000)):  # (a YAML key is at most 1024 characters)
         assert len(err.message) < 200 and len(err.hint or "") < 200, err.message[:80]
+
+
+# --- the top level: input forms, empty or non-mapping specs, block names, short-form claims, all
+# errors at once, did-you-mean --------------------------------------------------------------------
+
+
+# dense: N units on the vector [1] costs 1*N = N MACs, so any count can be claimed against.
+SHORT_FORMS = [
+    (120_350_000, "120.4M", True),  # 120.35M rounds (half up) to 120.4M
+    (120_449_999, "120.4M", True),
+    (120_450_000, "120.4M", False),  # rounds to 120.5M
+    (120_349_999, "120.4M", False),  # rounds to 120.3M
+    (120_422_400, "120.42M", True),
+    (120_422_400, "120.40M", False),  # two decimals: 120.395M .. 120.405M
+    (120_422_400, "120M", True),  # no decimals: 119.5M .. 120.5M
+    (1_249_999_999, "1.2G", True),
+    (1_250_000_000, "1.2G", False),
+    (416_520, "416.5K", True),
+    (120_422_400, "120,422,400", True),  # written in full: exact
+    (120_422_401, "120422400", False),
+]
+
+
+@pytest.mark.parametrize(("actual", "claim", "ok"), SHORT_FORMS, ids=[f"{a}~{c}" for a, c, _ in SHORT_FORMS])
+def test_short_forms_match_at_their_written_precision(tmp_path: Path, actual: int, claim: str, ok: bool) -> None:
+    """'Short forms (120.4M, 1.2G) match at the precision they are written with.'"""
+    res = cli(tmp_path, f"input: [1]\nlayers: [dense: {actual}]\nexpect: {{macs: '{claim}'}}\n", command="check")
+    assert res.exit_code == (0 if ok else 1), res.output
+
+
+def test_all_spec_errors_of_a_file_in_one_run() -> None:
+    """'all spec errors of a file in one run': a top-level mistake and layer mistakes together."""
+    errs = errors_of("""
+        nmae: net
+        input: 32x32
+        layers:
+          - reul
+          - conv: {filters: 4, kernal: 3}
+    """)
+    assert {"E106", "E112", "E120", "E121"} <= {e.code for e in errs}
+
+
+DID_YOU_MEAN = [
+    ("top-level key", "nmae: n\ninput: 8x8x4\nlayers: [relu]\n", "name"),
+    ("expect key", "input: 8x8x4\nlayers: [relu]\nexpect: {parms: 0}\n", "params"),
+    ("block key", "input: 8x8x4\nblocks:\n  b: {args: {n: 1}, layres: [relu]}\nlayers: [b]\n", "layers"),
+    ("block argument", "input: 8x8x4\nblocks:\n  b: {args: {filters: 1}, layers: [relu]}\nlayers:\n  - b: {filtres: 2}\n",
+     "filters"),
+    ("block name as kind", "input: 8x8x4\nblocks:\n  basic: {layers: [relu]}\nlayers: [basci]\n", "basic"),
+    ("padding word", "input: 8x8x4\nlayers:\n  - conv: {filters: 1, kernel: 3, padding: smae}\n", "same"),
+    ("mode word", "input: 8x8x4\nlayers:\n  - upsample: {scale: 2, mode: bilinaer}\n", "bilinear"),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "meant"), DID_YOU_MEAN, ids=[d[0] for d in DID_YOU_MEAN])
+def test_unknown_keys_and_words_get_did_you_mean(what: str, text: str, meant: str) -> None:
+    """'unknown kinds and keys get a did-you-mean' (kinds and layer arguments: tests/test_graph.py)."""
+    hints = [e.hint for e in errors_of(text)]
+    assert f"did you mean '{meant}'?" in hints, hints
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("[1, 3, 224, 224]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NCHW
+    ("[8, 224, 224, 3]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NHWC
+    ("[28, 28]", "an image needs its channels too: 28x28x1 for one channel"),
+    ("(224, 224, 3)", "write it as 224x224x3"),  # a Python tuple
+    ("224*224*3", "write it as 224x224x3"),
+])
+def test_an_input_shape_written_another_way_gets_the_spec_form(written: str, hint: str) -> None:
+    errs = errors_of(f"input: {written}\nlayers: [relu]\n")
+    assert [(e.code, e.hint) for e in errs] == [("E112", hint)]
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])
+def test_empty_spec(text: str) -> None:
+    err = only(text)
+    assert err.code == "E105" and "empty" in err.message
+
+
+@pytest.mark.parametrize(("text", "what"), [("- conv\n- relu\n", "a list"), ("relu\n", "'relu'")])
+def test_a_list_or_a_word_instead_of_a_mapping(text: str, what: str) -> None:
+    err = only(text)
+    assert err.code == "E105" and at(err) == (1, 1) and err.message.endswith(f"got {what}")
+
+
+def test_block_named_like_a_layer_kind_is_refused() -> None:
+    # a block `relu` would silently replace every relu of the spec
+    err = only("input: 8x8x3\nblocks:\n  relu: {layers: [tanh]}\nlayers: [relu]\n")
+    assert err.code == "E108" and at(err) == (3, 3)

@@ -1,6 +1,7 @@
 """The bundled specs: every file checks, the classic networks match torchvision's
 published figures, and the other networks match facts from outside their own
-``expect:`` (the paper, a hand count, or the same model built in PyTorch)."""
+``expect:`` (the paper, a hand count, or the same model built in PyTorch).  Files are named
+after torchvision's builders and stay short."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 import cnncalc
 from cnncalc.cli.app import app
 
-SPECS = Path(__file__).parent.parent / "specs"
+ROOT = Path(__file__).parent.parent
+SPECS = ROOT / "specs"
 ALL_SPECS = sorted(SPECS.glob("*.yaml"))
 runner = CliRunner()
 
@@ -363,3 +365,23 @@ def test_seed_spec_check_fails_when_a_claim_is_wrong(tmp_path: Path) -> None:
     res = runner.invoke(app, ["check", str(bad)])
     assert res.exit_code == 1
     assert "FAIL" in res.stdout and "8x8x4" in res.stdout
+
+
+# --- file names and lengths ----------------------------------------------------------------------
+
+
+TORCHVISION_BUILDERS = [
+    "alexnet", "vgg16", "vgg16_bn", "resnet18", "resnet34", "resnet50", "resnet101", "resnext50_32x4d",
+    "googlenet", "inception_v3", "densenet121", "squeezenet1_0", "mobilenet_v2", "mobilenet_v3_large",
+    "shufflenet_v2_x1_0", "efficientnet_b0",
+]
+
+
+def test_specs_are_named_after_torchvision_builders_and_stay_short() -> None:
+    """'specs/: classic networks, file name = torchvision builder name'; 'ResNet-50 in at most
+    60 lines of YAML, DenseNet-121 in at most 80'; plus lenet5 and the others named there."""
+    names = {p.stem for p in (ROOT / "specs").glob("*.yaml")}
+    assert set(TORCHVISION_BUILDERS) <= names, set(TORCHVISION_BUILDERS) - names
+    assert {"lenet5", "unet", "unet_padded", "dcgan_generator", "autoencoder", "googlenet_aux"} <= names
+    assert len((ROOT / "specs" / "resnet50.yaml").read_text().splitlines()) <= 60
+    assert len((ROOT / "specs" / "densenet121.yaml").read_text().splitlines()) <= 80

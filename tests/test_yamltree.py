@@ -2,14 +2,20 @@
 
 PyYAML may or may not carry libyaml, and libyaml's own limits change between
 releases (6.0.4's refuses nesting beyond 1000 levels before cnncalc's limit is
-reached).  Every test here runs with the libyaml parser (when the installed
-PyYAML has it) and with the pure-Python one, and the two must agree exactly.
+reached).  Every test that takes the ``parser`` fixture runs with the libyaml parser (when the
+installed PyYAML has it) and with the pure-Python one, and the two must agree exactly.  Hostile
+YAML is refused with a position: Python tags (nothing runs), other tags, duplicate keys,
+control characters (checked by cnncalc/source/text.py), several documents, merge keys, an alias
+inside its own anchor, nesting deeper than --max-depth.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
+from failing import at, only
 
 import cnncalc
 from cnncalc.errors import CnnCalcError, SourcePos, flatten, format_error
@@ -168,3 +174,86 @@ def test_aliases_expanded_to_the_raised_limit_are_walked_without_recursion_error
     with pytest.raises(CnnCalcError) as info:
         cnncalc.analyze_text(_chained_anchors(16, 58), F, cnncalc.Limits(max_depth=1000))
     assert {e.code for e in flatten(info.value)} == {"E121"}
+
+
+# --- hostile YAML: tags, duplicate keys, control characters, documents, merge keys, self-aliases,
+# depth -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:os.system ['touch {marker}']",
+        "!!python/name:os.system",
+        "!!python/module:os",
+    ],
+)
+def test_python_tags_are_refused_and_nothing_runs(tmp_path: Path, tagged: str) -> None:
+    marker = tmp_path / "ran"
+    text = f"input: {tagged.format(marker=marker)}\nlayers: [relu]\n"
+    err = only(text)
+    assert err.code == "E104" and at(err) == (1, 8)  # the tag starts after "input: "
+    assert "never constructs Python objects" in err.message
+    assert not marker.exists()
+
+
+def test_python_tag_through_a_tag_directive_is_refused() -> None:
+    # %TAG makes !p! expand to the python namespace: resolved tags are what is checked
+    text = "%TAG !p! tag:yaml.org,2002:python/\n---\ninput: !p!object/apply:os.system ['true']\nlayers: [relu]\n"
+    err = only(text)
+    assert err.code == "E104" and at(err) == (3, 8)
+
+
+@pytest.mark.parametrize("tag", ["!!float 3", "!!binary aGk=", "!!set {a}", "!custom 3", "!!timestamp 2001-12-14"])
+def test_other_tags_are_refused(tag: str) -> None:
+    assert only(f"input: 8x8x3\nlayers:\n  - dense: {tag}\n").code == "E104"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("input: 8x8x3\ninput: 16x16x3\nlayers: [relu]\n", (2, 1)),
+        ("input: 8x8x3\nlayers:\n  - conv: {filters: 3, kernel: 1, filters: 4}\n", (3, 35)),
+        ("input: 8x8x3\nblocks:\n  b: {layers: [relu]}\n  b: {layers: [tanh]}\nlayers: [b]\n", (4, 3)),
+        ("input: 8x8x3\nblocks:\n  b: {args: [f, f], layers: [relu]}\nlayers: [{b: 1}]\n", (3, 17)),
+    ],
+)
+def test_duplicate_keys_are_errors(text: str, where: tuple[int, int]) -> None:
+    err = only(text)
+    assert err.code == "E103" and at(err) == where
+
+
+def test_duplicate_key_names_the_first_occurrence() -> None:
+    err = only("input: 8x8x3\nlayers:\n  - conv:\n      filters: 3\n      kernel: 1\n      filters: 4\n")
+    assert at(err) == (6, 7) and "first at line 4" in err.message
+
+
+@pytest.mark.parametrize(("char", "col"), [("\x00", 13), ("\x07", 13), ("\x1b", 13)])
+def test_control_characters_are_pointed_at(char: str, col: int) -> None:
+    err = only(f"input: 8x8x3{char}\nlayers: [relu]\n")  # "input: 8x8x3" is 12 characters
+    assert err.code == "E101" and at(err) == (1, col)
+
+
+def test_multiple_documents_and_merge_keys() -> None:
+    assert only("input: 8x8x3\nlayers: [relu]\n---\nx: 1\n").code == "E101"
+    err = only("input: 8x8x3\nlayers:\n  - conv: &c {filters: 3, kernel: 1}\n  - conv: {<<: *c, filters: 4}\n")
+    assert err.code == "E102" and at(err) == (4, 12)
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    # PyYAML would build a list containing itself; walking it would never end
+    err = only("input: 8x8x3\nlayers: &l [relu, *l]\n")
+    assert err.code == "E107" and at(err) == (2, 19)
+
+
+@pytest.mark.parametrize("opener", ["[", "{a: "])
+def test_deep_yaml_is_refused_by_depth_not_by_recursion(opener: str) -> None:
+    text = "input: 8x8x3\nlayers: " + opener * 100_000 + "\n"
+    err = only(text)
+    assert err.code == "E151" and at(err)[0] == 2 and "--max-depth" in err.message
+
+
+def test_deep_block_style_yaml() -> None:
+    text = "input: 8x8x3\nlayers:\n" + "".join("  " * i + "-\n" for i in range(1, 200))
+    assert only(text).code == "E151"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 import cnncalc
+from cnncalc.errors import CnnCalcError, flatten
 
 
 def run(text: str) -> cnncalc.Report:
@@ -22,3 +25,10 @@ def only(report: cnncalc.Report, kind: str) -> cnncalc.LayerReport:
     found = [r for r in report.rows if r.kind == kind]
     assert len(found) == 1, [r.kind for r in report.rows]
     return found[0]
+
+
+def errors_of(text: str) -> list[CnnCalcError]:
+    """Every error the spec text (dedented) raises; it must raise."""
+    with pytest.raises(CnnCalcError) as info:
+        run(text)
+    return flatten(info.value)

@@ -1,5 +1,5 @@
-"""Lossy-configuration warnings: each one has a spec that triggers it and one that
-must not.  The geometry in each comment is worked by hand."""
+"""Warnings (cnncalc/analysis/lint.py): each lossy configuration has a spec that triggers its
+warning and one that must not.  The geometry in each comment is worked by hand."""
 
 from __future__ import annotations
 
