@@ -148,4 +148,4 @@ def analyze(graph: Graph) -> Report:
     top = _judge(now, output, Totals.of(all_rows), "totals")
     pending = tuple(c for c in graph.claims if c.field in BUDGET_FIELDS)  # judged by a training step
     return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top), pending=pending,
-                  budget=graph.budget)
+                  budget=graph.budget, output_row=graph.output)

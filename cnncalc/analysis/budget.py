@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from cnncalc.analysis.report import Report
+from cnncalc.analysis.report import Check, Report
 from cnncalc.analysis.training import STATE_PER_PARAM, LayerStep, TrainingStep, training_step
 from cnncalc.layers.autograd import ITEMSIZE
 from cnncalc.spec.training import Setup
@@ -81,12 +81,13 @@ class Budget:
         return self.step.training_macs
 
 
-def _param_tensors(report: Report) -> list[int]:
-    """Every trainable tensor's values, in the exported module's order (layer by layer)."""
+def _param_tensors(report: Report, live: list[bool]) -> list[int]:
+    """Every trainable tensor that gets a gradient, in the exported module's order (layer by layer)."""
     out: list[int] = []
-    for r in report.rows:
+    for r, alive in zip(report.rows, live, strict=True):
         assert r.layer is not None
-        out += r.layer.param_tensors(r.inputs, r.output)
+        if alive:
+            out += r.layer.param_tensors(r.inputs, r.output)
     return out
 
 
@@ -107,6 +108,9 @@ def budget(report: Report, setup: Setup, impl: str = "foreach") -> Budget:
     size = ITEMSIZE[setup.param_dtype]
     t = report.totals
     param = t.trainable * size
+    live = report.live()
+    # a parameter no loss reaches gets no gradient, and an optimizer keeps no state for it
+    graded = sum(r.cost.trainable for r, alive in zip(report.rows, live, strict=True) if alive) * size
     counters = 0
     for r in report.rows:
         assert r.layer is not None
@@ -116,9 +120,9 @@ def budget(report: Report, setup: Setup, impl: str = "foreach") -> Budget:
         step=step,
         param_bytes=param,
         buffer_bytes=t.non_trainable * size + 8 * counters,
-        grad_bytes=param,
-        optimizer_bytes=STATE_PER_PARAM[setup.optimizer] * param,
-        optimizer_temporary_bytes=_temporaries(_param_tensors(report), size, setup.optimizer, impl),
+        grad_bytes=graded,
+        optimizer_bytes=STATE_PER_PARAM[setup.optimizer] * graded,
+        optimizer_temporary_bytes=_temporaries(_param_tensors(report, live), size, setup.optimizer, impl),
         transient_bytes=transient.input_bytes + transient.output_bytes if transient else 0,
         transient_layer=transient.row.name if transient else "",
     )
@@ -201,8 +205,6 @@ def judged(report: Report) -> Report:
     (batch 1, fp32, SGD when it has none)."""
     if not report.pending:
         return report
-    from cnncalc.analysis.report import Check
-
     values = totals(budget(report, report.budget or Setup()))
     checks = tuple(Check.of(c, values[c.field], "totals") for c in report.pending)
     return replace(report, checks=(*report.checks, *checks), pending=())

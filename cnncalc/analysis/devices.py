@@ -28,10 +28,10 @@ DTYPES = ("fp32", "tf32", "bf16", "fp16")
 
 
 class DeviceError(CnnCalcError):
-    """``--device`` names no device in the table, or more than one.  (E113 needs its docs/errors.md entry
-    when ``budget --device`` lands: a catalogue entry is a console example of the command.)"""
+    """``--device`` names no device in the table, or more than one (docs/errors.md, E113)."""
 
-    code = "E113"
+    def __init__(self, message: str, pos: SourcePos | None = None, *, hint: str | None = None) -> None:
+        super().__init__(message, pos, hint=hint, code="E113")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import SourcePos
+from cnncalc.graph.nodes import INPUT
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.expect import Claim
@@ -136,6 +137,26 @@ class Report:
     totals: Totals = field(init=False)
     pending: tuple[Claim, ...] = ()  # claims on a training step, judged by a budget (analysis/budget.py)
     budget: Setup | None = None  # the spec's `budget:` setting those claims are judged at
+    output_row: int = -1  # the row whose output is the network's (INPUT: the input itself)
+
+    def live(self) -> list[bool]:
+        """Whether each row's output reaches what training sums into its loss: the network's
+        output, or an auxiliary head's last layer.  A row that does not gets no backward."""
+        consumed = [False] * len(self.rows)
+        for r in self.rows:
+            for s in r.sources:
+                if s != INPUT:
+                    consumed[s] = True
+        live = [False] * len(self.rows)
+        todo = [i for i, r in enumerate(self.rows) if r.aux and not consumed[i]]
+        if self.output_row != INPUT:
+            todo.append(self.output_row)
+        while todo:
+            i = todo.pop()
+            if not live[i]:
+                live[i] = True
+                todo.extend(s for s in self.rows[i].sources if s != INPUT)
+        return live
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "totals", Totals.of(self.rows))

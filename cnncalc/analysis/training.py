@@ -162,6 +162,10 @@ def training_step(report: Report, setup: Setup) -> TrainingStep:
         step = _LayerStep(book, i, setup, row, tuple(x0 if j == INPUT else outs[j] for j in row.sources))
         outs.append(row.layer.autograd(step))
         parts.append(step)
+    live = report.live()
+    for p in parts:  # a layer whose output reaches no loss gets no backward (its forward still saves)
+        if not live[p.index]:
+            p.grad_input = p.grad_weight = 0
     kept = {sid for p in parts for sid in p.kept}
     owned: dict[int, int] = {}
     for sid in kept:

@@ -41,6 +41,10 @@ def summary(spec: str, fmt: str, depth: int | None, rf: bool, convention: str, c
 
 def check(spec: str, fmt: str, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
     graph, analysed = load_analysis(spec, limits, traceback, overrides)
+    if analysed.pending:  # claims on a training step: judged at the spec's budget: setting
+        from cnncalc.analysis.budget import judged
+
+        analysed = guarded({}, traceback, lambda: judged(analysed))
     report = reviewed(analysed).report
     if graph.unjudged:  # a block is judged per use: say so, never a silent "no expectations"
         write_err(f"note: {len(graph.unjudged)} expect: claims are inside blocks no layer uses; not judged\n")
@@ -116,7 +120,12 @@ def calc(shape: str, layers: list[str], fmt: str, explain_: bool, rf: bool, conv
     show_explanations(report, fmt, None, traceback)
 
 
-def kinds() -> None:
+def kinds(fmt: str) -> None:
+    if fmt == "markdown":
+        from cnncalc.render.reference import reference
+
+        write_out(reference())
+        return
     from cnncalc.render import views
 
     write_out(views.kinds_text() + "\n")

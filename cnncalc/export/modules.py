@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnncalc.layers import REGISTRY, Layer
-from cnncalc.layers.composite import ChannelShuffle, ChannelSplit, SqueezeExcite
+from cnncalc.layers.channels import ChannelShuffle, ChannelSplit
+from cnncalc.layers.composite import SqueezeExcite
 from cnncalc.layers.conv import Conv, DepthwiseConv, SeparableConv
 from cnncalc.layers.crop import Crop
 from cnncalc.layers.deconv import Deconv

@@ -2,6 +2,7 @@
 
 from cnncalc.layers import (  # noqa: F401  (registration: one module per family)
     act,
+    channels,
     composite,
     conv,
     crop,
@@ -9,6 +10,7 @@ from cnncalc.layers import (  # noqa: F401  (registration: one module per family
     deform,
     dense,
     globalpool,
+    lrn,
     merge,
     norm,
     pool,

@@ -62,13 +62,11 @@ class Layer:
     """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact.
 
     A kind is a frozen value made of its arguments, as a frozen keyword-only dataclass would be
-    (``__init__``, ``==``, ``hash``, ``repr``, :meth:`replace`); the class statement itself
-    gathers the ``arg(...)`` declarations (:meth:`__init_subclass__`) instead of generating
-    code per class, which made importing the ~60 kinds a third of cnncalc's start-up.
+    (``__init__``, ``==``, ``hash``, ``repr``, :meth:`replace`), but :meth:`__init_subclass__`
+    gathers the ``arg(...)`` declarations instead of generating code per class (start-up).
     """
 
     __args__: ClassVar[tuple[Field[Any], ...]] = ()  # the arguments, in declaration order
-
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     main: ClassVar[str | None] = None  # the argument a bare scalar sets

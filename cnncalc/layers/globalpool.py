@@ -40,8 +40,6 @@ class _Global(Layer):
         return [f"one value per channel over the whole {inputs[0].h}x{inputs[0].w} map: output {out}; 0 MACs"]
 
     def autograd(self, step: Step) -> Tensor:
-        """An average to 1x1 keeps nothing (PyTorch computes a mean); a maximum keeps its input and
-        int64 indices."""
         return _pooled(step, self.maximum, to_one=True)
 
 
@@ -54,6 +52,10 @@ class GlobalAvgPool(_Global):
     aliases = ("gap", "global_average_pooling")
     conventions = Rule(per_in(1), per_in(1), per_in(1))
 
+    def autograd(self, step: Step) -> Tensor:
+        """Nothing (PyTorch computes a mean, whose gradient needs no values)."""
+        return _Global.autograd(self, step)
+
 
 @register
 class GlobalMaxPool(_Global):
@@ -62,6 +64,10 @@ class GlobalMaxPool(_Global):
     kind = "global_maxpool"
     maximum = True
     conventions = Rule(NONE, per_in(1), per_in(1))
+
+    def autograd(self, step: Step) -> Tensor:
+        """Its input and int64 indices of the output's shape, when a gradient flows."""
+        return _Global.autograd(self, step)
 
 
 def _pooled(step: Step, maximum: bool, to_one: bool) -> Tensor:
@@ -105,7 +111,6 @@ class _Adaptive(Layer):
         return iter(())
 
     def autograd(self, step: Step) -> Tensor:
-        """As the global pools, but an average to more than 1x1 keeps its input."""
         return _pooled(step, self.maximum, to_one=step.out.h * step.out.w == 1)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
@@ -121,6 +126,10 @@ class AdaptiveAvgPool(_Adaptive):
     maximum = False
     conventions = Rule(per_in(1), per_in(1), ADAPTIVE_ALL)
 
+    def autograd(self, step: Step) -> Tensor:
+        """Its input, when a gradient flows (nothing when the output is 1x1: a mean)."""
+        return _Adaptive.autograd(self, step)
+
 
 @register
 class AdaptiveMaxPool(_Adaptive):
@@ -129,3 +138,7 @@ class AdaptiveMaxPool(_Adaptive):
     kind = "adaptive_maxpool"
     maximum = True
     conventions = Rule(NONE, per_in(1), ADAPTIVE_ALL)
+
+    def autograd(self, step: Step) -> Tensor:
+        """Its input and int64 indices of the output's shape, when a gradient flows."""
+        return _Adaptive.autograd(self, step)

@@ -1,4 +1,4 @@
-"""Normalisation layers: affine parameters trainable, BN statistics not.
+"""Normalisation layers: affine parameters trainable, BN statistics not (AlexNet's LRN: lrn.py).
 
 Normalisation counts 0 MACs in the torchvision convention (it folds into the
 preceding conv at inference).

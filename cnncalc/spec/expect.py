@@ -64,7 +64,11 @@ def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...
     for key, value in node.pairs:
         try:
             if key.value not in fields:
-                hint = did_you_mean(key.value, list(fields)) or "expect takes: " + ", ".join(fields)
+                # the network's own counts first: 'parameters' means params, not param_bytes
+                counts = [f for f in fields if f not in BUDGET_FIELDS]
+                hint = (did_you_mean(key.value, counts) or did_you_mean(key.value, list(fields))
+                        or "expect takes the output shape, counts (params, macs, ...) or training figures"
+                           " (kept_bytes, ...); see docs/spec-language.md")
                 raise SpecError(f"unknown expectation '{clip(key.value)}'", key.pos, hint=hint, code="E131")
             if key.value == "output":
                 shape = as_shape(value, "expected output")
