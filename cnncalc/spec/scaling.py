@@ -38,11 +38,18 @@ from cnncalc.spec.operators import Number, ValueProblem, scalar_value
 from cnncalc.spec.placeholders import protect
 
 AXES = ("width", "depth", "resolution")
-RULES = {  # how a count on each axis is rounded, as the scale command states it
-    "width": "make_divisible(c × w, 8)",
-    "depth": "ceil(n × d)",
-    "resolution": "round(r × s)",
+RULES = {  # how a count on each axis is rounded: the template, and the letters its docs use
+    "width": ("make_divisible({v} × {f}, 8)", "c", "w"),
+    "depth": ("ceil({v} × {f})", "n", "d"),
+    "resolution": ("round({v} × {f})", "r", "s"),
 }
+
+
+def rule(axis: str, value: object = None, factor: object = None) -> str:
+    """The rounding rule of an axis as text, with the value and factor filled in when given:
+    ``rule("width")`` is 'make_divisible(c × w, 8)', ``rule("width", 64, "1.1")`` 'make_divisible(64 × 1.1, 8)'."""
+    template, v, f = RULES[axis]
+    return template.format(v=v if value is None else value, f=f if factor is None else factor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +190,7 @@ def _spans(text: str) -> dict[str, tuple[int, int]]:
     protected, _ = protect(text)
     spans: dict[str, tuple[int, int]] = {}
     frames: list[_Frame] = []
-    var: tuple[str, int, int] | None = None  # the var whose collection value is open: name, start, its depth
+    var: tuple[str, int, int, bool] | None = None  # the var whose collection is open: name, start, depth, flow
     last_end = 0
     for ev in yaml.parse(protected, Loader=yaml.SafeLoader):
         if not isinstance(ev, (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
@@ -191,8 +198,8 @@ def _spans(text: str) -> dict[str, tuple[int, int]]:
             continue
         if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             frames.pop()
-            if var is not None and len(frames) == var[2]:
-                spans[var[0]], var = (var[1], last_end), None
+            if var is not None and len(frames) == var[2]:  # a flow collection ends at its bracket
+                spans[var[0]], var = (var[1], ev.end_mark.index if var[3] else last_end), None
             if frames:
                 frames[-1].done()
             continue
@@ -204,7 +211,7 @@ def _spans(text: str) -> dict[str, tuple[int, int]]:
                   and parent.key is not None)
         if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if is_var and parent is not None and parent.key is not None:
-                var = (parent.key, ev.start_mark.index, len(frames))
+                var = (parent.key, ev.start_mark.index, len(frames), bool(ev.flow_style))
             frames.append(_Frame(isinstance(ev, yaml.MappingStartEvent)))
             continue
         last_end = ev.end_mark.index

@@ -15,7 +15,7 @@ from dataclasses import MISSING
 from typing import Any
 
 from cnncalc.layers.base import REGISTRY, arg_fields
-from cnncalc.spec.scaling import AXES, RULES
+from cnncalc.spec.scaling import AXES, rule
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 EXPR: dict[str, Any] = {"type": "string", "pattern": r"\$"}  # $arg or ${expression}
@@ -135,7 +135,7 @@ def spec_schema() -> dict[str, Any]:
             "scaling": {"type": "object", "additionalProperties": False, "properties": {
                 axis: {"anyOf": [VAR, {"type": "array", "items": VAR, "minItems": 1}],
                        "description": f"the vars `cnncalc scale --{axis}` multiplies: counts are rounded"
-                                      f" ({RULES[axis]}), decimals multiplied exactly"} for axis in AXES},
+                                      f" ({rule(axis)}), decimals multiplied exactly"} for axis in AXES},
                         "description": "which vars are widths, depths and the resolution (cnncalc scale, fit)"},
         },
         "$defs": defs,
