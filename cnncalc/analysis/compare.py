@@ -77,18 +77,25 @@ def model(report: Report, file: str, sets: Sequence[tuple[str, str]] = (), label
 
 
 def labelled(models: Sequence[Model]) -> tuple[Model, ...]:
-    """The models with labels that tell them apart: a label shared by several models gets the
-    values they were set to (``mobilenet_v2 width=0.5``), then their input, then their place."""
+    """The models with labels that tell them apart: models sharing a label get the values they were
+    set to (``mobilenet_v2 width=0.5``) where those differ, then their input where that differs, then
+    their place among them (``#2``)."""
     labels = [m.label for m in models]
-    extend = (lambda m, x: x + "".join(f" {k}={v}" for k, v in m.sets), lambda m, x: f"{x} @{m.input}",
-              lambda m, x: x)
-    for step in extend:
-        shared = {x for x, n in Counter(labels).items() if n > 1}
-        if not shared:
-            break
-        labels = [step(m, x) if x in shared else x for m, x in zip(models, labels, strict=True)]
-    else:
-        labels = [f"{x} #{i}" for i, x in enumerate(labels, 1)]
+    extras = (lambda m: "".join(f" {k}={v}" for k, v in m.sets), lambda m: f" @{m.input}")
+    for extra in extras:
+        groups: dict[str, list[int]] = {}
+        for i, x in enumerate(labels):
+            groups.setdefault(x, []).append(i)
+        for members in groups.values():
+            if len(members) > 1 and len({extra(models[i]) for i in members}) > 1:
+                for i in members:
+                    labels[i] += extra(models[i])
+    counts = Counter(labels)
+    seen: Counter[str] = Counter()
+    for i, x in enumerate(labels):
+        if counts[x] > 1:
+            seen[x] += 1
+            labels[i] = f"{x} #{seen[x]}"
     return tuple(replace(m, label=x) for m, x in zip(models, labels, strict=True))
 
 

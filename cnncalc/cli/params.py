@@ -105,7 +105,7 @@ def _positive(text: str, what: str, example: str) -> Decimal:
         value = Decimal(text.strip())
     except ArithmeticError:
         value = Decimal(0)
-    if not value.is_finite() or value <= 0 or abs(value.adjusted()) > 6:
+    if not value.is_finite() or value <= 0 or abs(value.adjusted()) > 12:
         raise ValueError(f"'{shown(text)}' is not {what}, e.g. {example}")
     return value
 

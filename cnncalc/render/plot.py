@@ -115,9 +115,10 @@ def compare_chart(models: Sequence[Model], fmt: str) -> bytes:
         ax.annotate(m.label, (m.macs, m.trainable_params), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
-    for axis in (ax.xaxis, ax.yaxis):
+    for axis in (ax.xaxis, ax.yaxis):  # 1, 2, 5 of each decade labelled: a family spans few decades
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(FuncFormatter(_human))
         axis.set_minor_formatter(FuncFormatter(lambda v, p: ""))
     ax.set_xlabel("MACs per image (torchvision convention)")
