@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,36 @@ def test_a_narrow_terminal_drops_the_differences_first(monkeypatch: pytest.Monke
     table = out[:out.index("", 2)]
     assert max(display_width(line) for line in table) <= 80
     assert table[2].split() == ["model", "input", "trainable", "MACs", "activations", "depth"]
+
+
+# --- the README's tables and charts ---------------------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+TABLES = re.findall(r"<!-- the output of: (cnncalc compare [^>]*?) -->\n((?:\|.*\n)+)", README)
+
+
+def test_the_readme_has_its_comparison_tables() -> None:
+    assert [c.split()[2] for c, _ in TABLES] == ["specs/alexnet.yaml", "specs/efficientnet.yaml"]
+
+
+@pytest.mark.parametrize(("command", "table"), TABLES, ids=[c[:40] for c, _ in TABLES])
+def test_the_readme_tables_are_what_compare_prints(command: str, table: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    res = runner.invoke(app, shlex.split(command)[1:])
+    assert res.exit_code == 0, res.output
+    assert [line for line in res.stdout.splitlines() if line.startswith("|")] == table.splitlines()
+
+
+@pytest.mark.parametrize(("image", "labels"), [
+    ("classic.svg", CLASSIC), ("efficientnet.svg", [f"efficientnet_b{i}" for i in range(8)]),
+    ("resnet50_layers.svg", ["layer1", "layer2", "layer3", "layer4"])])
+def test_the_readme_charts_show_its_models(image: str, labels: list[str]) -> None:
+    """The charts the README shows (drawn by --plot) are SVG that parses, naming every model of its tables."""
+    import xml.etree.ElementTree as ET
+
+    path = ROOT / "docs" / "img" / image
+    assert f"docs/img/{image}" in README
+    root = ET.parse(path).getroot()
+    texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert set(labels) <= texts

@@ -126,3 +126,21 @@ def test_the_published_claims_are_not_made_for_a_model_of_your_own(spec: str, se
     totals = [c for c in stock.checks if c.scope == "totals"]
     assert {c.field for c in totals} == {"trainable_params", "macs"} and all(c.ok for c in totals)
     assert not [c for c in own.checks if c.scope == "totals"]
+
+
+@pytest.mark.parametrize("args", [["efficientnet.yaml", "--set", "variant=b7"],
+                                  ["resnet_bottleneck.yaml", "--set", "variant=resnext101_64x4d"],
+                                  ["mobilenet_v2.yaml", "--set", "width=1.4"]], ids=lambda a: a[-1])
+def test_a_family_member_keeps_the_share_column_at_80_columns(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_render import on_terminal, strip_sgr
+    from typer.testing import CliRunner
+
+    from cnncalc.cli.app import app
+    from cnncalc.render.layout import display_width
+
+    on_terminal(monkeypatch, 80)
+    res = CliRunner().invoke(app, ["summary", str(SPECS / args[0]), *args[1:]])
+    out = strip_sgr(res.stdout).splitlines()
+    table = out[:out.index("", 2)]  # title, blank, header, rule, rows
+    assert max(display_width(line) for line in table) <= 80
+    assert "MACs %" in table[2]
