@@ -213,3 +213,12 @@ def test_the_readme_charts_show_its_models(image: str, labels: list[str]) -> Non
     root = ET.parse(path).getroot()
     texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
     assert set(labels) <= texts
+
+
+def test_a_spec_on_standard_input_is_read_once() -> None:
+    text = (SPECS / "lenet5.yaml").read_text()
+    res = runner.invoke(app, ["compare", "-", spec("alexnet"), "-f", "json"], input=text)
+    assert res.exit_code == 0, res.output
+    assert [m["name"] for m in json.loads(res.stdout)] == ["lenet5", "alexnet"]
+    res = runner.invoke(app, ["compare", "-", "-"], input=text)
+    assert res.exit_code == 2 and "standard input ('-') can be read once" in res.stderr

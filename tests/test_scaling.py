@@ -296,3 +296,15 @@ def test_rewrite_and_scaling_grow_linearly_with_the_vars() -> None:
         return run
 
     assert ratio(make, 300) < 5  # type: ignore[arg-type]
+
+
+def test_the_editor_schema_knows_the_hint() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from cnncalc.spec.schema import spec_schema
+
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    base = {"input": "8x8x3", "layers": ["relu"], "vars": {"w": 1.0, "d": [1, 2]}}
+    validator.validate({**base, "scaling": {"width": "w", "depth": ["d"], "resolution": "r"}})
+    for bad in ({"widths": "w"}, {"width": 3}, {"width": []}):
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate({**base, "scaling": bad})

@@ -15,7 +15,7 @@ Auxiliary heads do not run at inference and are not on any path.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from cnncalc.analysis.report import BYTES_PER_VALUE, LayerReport, Report
@@ -81,7 +81,8 @@ def labelled(models: Sequence[Model]) -> tuple[Model, ...]:
     set to (``mobilenet_v2 width=0.5``) where those differ, then their input where that differs, then
     their place among them (``#2``)."""
     labels = [m.label for m in models]
-    extras = (lambda m: "".join(f" {k}={v}" for k, v in m.sets), lambda m: f" @{m.input}")
+    extras: tuple[Callable[[Model], str], ...] = (lambda m: "".join(f" {k}={v}" for k, v in m.sets),
+                                                   lambda m: f" @{m.input}")
     for extra in extras:
         groups: dict[str, list[int]] = {}
         for i, x in enumerate(labels):

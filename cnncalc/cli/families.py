@@ -13,7 +13,7 @@ from cnncalc.analysis.analyze import analyze, at_input
 from cnncalc.analysis.compare import Model, labelled, model
 from cnncalc.analysis.fit import Budget
 from cnncalc.analysis.report import Report, Totals
-from cnncalc.cli.load import read_spec
+from cnncalc.cli.load import STDIN, read_spec
 from cnncalc.cli.output import fail, guarded, show_format, show_grid
 from cnncalc.cli.streams import Exit, write_err, write_out
 from cnncalc.errors import SourcePos, SpecError, did_you_mean, shown
@@ -73,14 +73,15 @@ def plot_to(path: str, protect: Sequence[str], traceback: bool, draw: Callable[[
 
 # --- compare --------------------------------------------------------------------------------
 
-def _declared(file: str, limits: Limits, traceback: bool) -> list[str]:
-    """The vars ``file`` declares (its top level only: nothing is built)."""
+def _declared(file: str, limits: Limits, traceback: bool) -> tuple[str, list[str]]:
+    """The text of ``file`` (read once: it may be standard input) and the vars it declares (its top
+    level only: nothing is built)."""
     sources: dict[str, str] = {}
 
-    def run() -> list[str]:
+    def run() -> tuple[str, list[str]]:
         name, text = read_spec(file, limits)
         sources[name] = text
-        return list(parse(text, name, limits).vars)
+        return text, list(parse(text, name, limits).vars)
 
     return guarded(sources, traceback, run)
 
@@ -94,7 +95,8 @@ def compare_models(specs: list[str], sets: list[tuple[str, str]], inputs: list[s
     values: dict[str, list[str]] = {}
     for name, value in sets:
         values.setdefault(name, []).append(value)
-    declared = {f: _declared(f, limits, traceback) for f in dict.fromkeys(specs)}
+    read = {f: _declared(f, limits, traceback) for f in dict.fromkeys(specs)}
+    declared = {f: names for f, (_, names) in read.items()}
     everywhere = {v for names in declared.values() for v in names}
     for i, (name, value) in enumerate(sets, 1):
         if name not in everywhere:
@@ -112,11 +114,9 @@ def compare_models(specs: list[str], sets: list[tuple[str, str]], inputs: list[s
         fail(f"that is {len(jobs) * len(shapes):,} models to compare; at most {MAX_MODELS}: give fewer specs,"
              " --set values or --input sizes")
     models = []
-    text_of: dict[str, str] = {}
     for file, chosen in jobs:
         note = "with " + " ".join(f"--set {k}={v}" for k, v in chosen) if chosen else None
-        loaded = load(file, limits, traceback, dict(chosen), note, text_of.get(file))
-        text_of[file] = loaded.text
+        loaded = load(file if file != "-" else STDIN, limits, traceback, dict(chosen), note, read[file][0])
         for shape_text in shapes:
             report = analysed(loaded, traceback, note) if shape_text is None else _at(loaded, shape_text, limits,
                                                                                      traceback, note)
