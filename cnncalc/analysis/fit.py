@@ -64,6 +64,8 @@ class Trial:
 
 @dataclass(frozen=True, slots=True)
 class Fit:
+    """What the search found: every value tried, the answer, and where the cost was seen to fall."""
+
     trials: tuple[Trial, ...]  # in the order tried
     best: Trial | None  # the largest value found meeting every budget; None: not even the smallest
     backwards: tuple[str, ...]  # where a total fell as the value rose (the assumption failed)
