@@ -108,3 +108,19 @@ def test_several_inputs_and_a_plot_are_refused() -> None:
     res = runner.invoke(app, ["summary", str(SPECS / "lenet5.yaml"), "-i", "32x32x1", "-i", "64x64x1", "--plot",
                               "x.svg"])
     assert res.exit_code == 2 and "--plot draws one network" in res.stderr
+
+
+def test_user_text_is_shown_literally_never_as_mathtext(tmp_path: Path) -> None:
+    """matplotlib reads $...$ as math (and an odd '$' can break it): a name is shown as written."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text('name: "cost $1^2$ \\e"\ninput: 8x8x1\nblocks:\n  b: {layers: [conv: {filters: 2, kernel: 1}]}\n'
+                    'layers:\n  - b:\n    name: "blk$1"\n  - conv: {filters: 2, kernel: 1}\n')
+    out = tmp_path / "x.svg"
+    res = runner.invoke(app, ["summary", str(spec), "--plot", str(out)])
+    assert res.exit_code == 0, res.output
+    texts = svg_texts(out)
+    assert any(t.startswith("cost $1^2$ \\x1b: 8x8x1 -> 8x8x2") for t in texts), texts
+    assert "blk$1" in texts
+    out2 = tmp_path / "y.svg"
+    assert runner.invoke(app, ["compare", str(spec), str(spec), "--plot", str(out2)]).exit_code == 0
+    assert "cost $1^2$ \\x1b #1" in svg_texts(out2)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis.compare import Model
 from cnncalc.analysis.report import BYTES_PER_VALUE, Report
-from cnncalc.render.text import short
+from cnncalc.render.text import safe, short
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,6 +57,12 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def _text(user: str) -> str:
+    """User text (a network's or a block's name) as matplotlib shows it literally: control characters
+    made visible, and every '$' escaped so that it never opens mathtext."""
+    return safe(user).replace("$", r"\$")
+
+
 def _human(value: float, _pos: object = None) -> str:
     return short(round(value))
 
@@ -87,12 +93,12 @@ def summary_chart(report: Report, fmt: str) -> bytes:
             for ax in (macs_ax, mem_ax):
                 ax.axvspan(start + 0.5, k + 0.5, color="#888888", alpha=0.16 if shaded % 2 else 0.07, lw=0)
             if k - start >= len(rows) / 40:  # a name only where it has room
-                macs_ax.annotate(group[0], xy=((start + k + 1) / 2, 1.0), xycoords=("data", "axes fraction"),
+                macs_ax.annotate(_text(group[0]), xy=((start + k + 1) / 2, 1.0), xycoords=("data", "axes fraction"),
                                  ha="center", va="bottom", fontsize=7, annotation_clip=False)
             shaded += 1
         start = k
     t = report.totals
-    fig.suptitle(f"{report.name}: {report.input} -> {report.output}   "
+    fig.suptitle(f"{_text(report.name)}: {report.input} -> {report.output}   "
                  f"{short(t.macs)} MACs, {short(t.params)} params, {short(t.activations * BYTES_PER_VALUE)}B of"
                  " activations")
     return _save(fig, fmt)
@@ -112,7 +118,7 @@ def compare_chart(models: Sequence[Model], fmt: str) -> bytes:
                     linewidth=1, zorder=1)
     ax.scatter([m.macs for m in models], [m.trainable_params for m in models], s=36, color="#3b6ea5", zorder=2)
     for m in models:
-        ax.annotate(m.label, (m.macs, m.trainable_params), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        ax.annotate(_text(m.label), (m.macs, m.trainable_params), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     from matplotlib.ticker import FuncFormatter, LogLocator
