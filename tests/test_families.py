@@ -144,3 +144,20 @@ def test_a_family_member_keeps_the_share_column_at_80_columns(args: list[str], m
     table = out[:out.index("", 2)]  # title, blank, header, rule, rows
     assert max(display_width(line) for line in table) <= 80
     assert "MACs %" in table[2]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("spec", "var", "value"), [("efficientnet", "variant", "b1"),
+                                                     ("mobilenet_v2", "width", "0.75"),
+                                                     ("resnet_bottleneck", "variant", "resnext50_32x4d")])
+def test_a_members_export_matches_pytorch_layer_by_layer(spec: str, var: str, value: str) -> None:
+    """tests/test_torch_specs.py cross-checks each bundled spec's export at its defaults; here a member other
+    than the default, its var written into the text (spec.scaling.rewrite) and exported, layer by layer."""
+    pytest.importorskip("torch", reason="PyTorch is not installed: the cross-check against it is skipped")
+    from torch_oracle import cross_check
+
+    from cnncalc.spec.scaling import rewrite
+
+    text = rewrite((SPECS / f"{spec}.yaml").read_text(encoding="utf-8"), {var: value})
+    assert f"  {var}: {value}" in text
+    assert not cross_check(text, f"{spec}.yaml")
