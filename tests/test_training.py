@@ -80,8 +80,8 @@ def test_every_kind_states_its_parameter_tensors_summing_to_its_parameters() -> 
 
 # --- against PyTorch -------------------------------------------------------------------------
 
-SETUPS = [dict(batch=2), dict(batch=3), dict(batch=2, dtype="bf16"), dict(batch=3, dtype="fp16"),
-          dict(batch=2, dtype="bf16", amp=True), dict(batch=3, dtype="fp16", amp=True)]
+SETUPS = [{"batch": 2}, {"batch": 3}, {"batch": 2, "dtype": "bf16"}, {"batch": 3, "dtype": "fp16"},
+          {"batch": 2, "dtype": "bf16", "amp": True}, {"batch": 3, "dtype": "fp16", "amp": True}]
 
 
 def compare(text: str, setup: dict[str, Any], file: str = "t.yaml") -> list[str]:
@@ -126,7 +126,7 @@ def runnable(text: str, setup: dict[str, Any]) -> str | None:
     return None
 
 
-SPEC_SETUPS = [dict(batch=2), dict(batch=2, dtype="bf16", amp=True), dict(batch=3, dtype="bf16")]
+SPEC_SETUPS = [{"batch": 2}, {"batch": 2, "dtype": "bf16", "amp": True}, {"batch": 3, "dtype": "bf16"}]
 
 
 @pytest.mark.torch
