@@ -33,7 +33,7 @@ def test_grid_is_exact_decimals_or_integers() -> None:
 @pytest.mark.parametrize("limit", [0, 5, 99, 100, 101, 5000, 10_000, 20_000])
 def test_bisection_finds_the_largest_value_under_a_monotone_cost(limit: int) -> None:
     values = list(range(1, 101))
-    fit = search(values, [Budget("macs", "<=", Decimal(limit))], lambda v: (Shape((v,)), totals(v * v)))
+    fit = search(values, [Budget("macs", "<=", Decimal(limit))], lambda v: (Shape((v,)), totals(v * v), None))
     # by hand: the largest v in 1..100 with v² <= limit
     expected = max((v for v in values if v * v <= limit), default=None)
     assert (fit.best.value if fit.best else None) == expected
@@ -43,7 +43,7 @@ def test_bisection_finds_the_largest_value_under_a_monotone_cost(limit: int) -> 
 
 def test_a_cost_that_falls_is_reported() -> None:
     costs = {1: 10, 2: 20, 3: 5, 4: 40, 5: 50}
-    fit = search([1, 2, 3, 4, 5], [Budget("macs", "<", Decimal(30))], lambda v: (Shape((v,)), totals(costs[v])))
+    fit = search([1, 2, 3, 4, 5], [Budget("macs", "<", Decimal(30))], lambda v: (Shape((v,)), totals(costs[v]), None))
     # bisection tries 5 (too much), 1 (meets), then 3 (meets), 4 (too much): 2 is never tried, so the fall is
     # seen between the neighbours tried, 1 and 3
     assert [t.value for t in fit.trials] == [5, 1, 3, 4]
@@ -51,7 +51,7 @@ def test_a_cost_that_falls_is_reported() -> None:
 
 
 def test_a_strict_bound() -> None:
-    fit = search([1, 2, 3], [Budget("macs", "<", Decimal(20))], lambda v: (Shape((v,)), totals(10 * v)))
+    fit = search([1, 2, 3], [Budget("macs", "<", Decimal(20))], lambda v: (Shape((v,)), totals(10 * v), None))
     assert fit.best is not None and fit.best.value == 1
 
 
@@ -149,3 +149,22 @@ def test_a_cost_that_is_not_monotone_is_warned_about(tmp_path: Path) -> None:
     assert ("warning: the cost is not monotone in n on the values tried: macs falls from 32 at n=1 to 16 at n=4"
             in res.stderr)
     assert "largest n meeting the budgets: 5" in res.stdout
+
+
+def test_fit_under_kept_bytes_agrees_with_the_budget_command() -> None:
+    """--kept-bytes bounds what autograd keeps for the backward of one training step (batch 1, fp32 here: the
+    spec has no budget:), as `cnncalc budget` reports it (its rules are checked against PyTorch in
+    tests/test_training.py): the answer keeps at most the bound, the next size more."""
+    code, data = fit_json(str(SPECS / "resnet50.yaml"), "--vary", "resolution=64..512", "--kept-bytes", "<= 256MiB")
+    assert code == 0
+    best = data["largest"]
+    assert isinstance(best, int)
+
+    def kept(side: int) -> int:
+        res = runner.invoke(app, ["budget", str(SPECS / "resnet50.yaml"), "-i", f"{side}x{side}x3", "-f", "json"])
+        value = json.loads(res.stdout)["totals"]["kept_bytes"]
+        assert isinstance(value, int)
+        return value
+
+    by_value = {t["value"]: t for t in data["tried"]}  # type: ignore[union-attr]
+    assert by_value[best]["kept_bytes"] == kept(best) <= 256 * 2**20 < kept(best + 1)

@@ -25,13 +25,20 @@ from itertools import pairwise
 from cnncalc.analysis.report import Totals
 from cnncalc.shapes import Shape
 
-# The totals a budget may bound: --macs, --params, --activations.  (--kept-bytes, the memory
-# training keeps for the backward pass, is one more entry here once the budget command computes it.)
-QUANTITIES: dict[str, Callable[[Totals], int]] = {
-    "macs": lambda t: t.macs,
-    "params": lambda t: t.params,
-    "activations": lambda t: t.activations,
+# What a budget may bound: --macs, --params, --activations (totals), and --kept-bytes, the bytes
+# autograd keeps for the backward of one training step (cnncalc.analysis.budget), measured only
+# when a budget asks for it.
+QUANTITIES: dict[str, Callable[[Totals, int | None], int]] = {
+    "macs": lambda t, _: t.macs,
+    "params": lambda t, _: t.params,
+    "activations": lambda t, _: t.activations,
+    "kept_bytes": lambda _, kept: _measured(kept),
 }
+
+
+def _measured(kept: int | None) -> int:
+    assert kept is not None, "kept bytes are measured whenever a budget bounds them"
+    return kept
 Value = int | Decimal
 
 
@@ -43,8 +50,8 @@ class Budget:
     bound: str  # "<=" or "<"
     limit: Decimal  # exact: '4.5G' is 4,500,000,000
 
-    def holds(self, totals: Totals) -> bool:
-        value = QUANTITIES[self.quantity](totals)
+    def holds(self, totals: Totals, kept: int | None = None) -> bool:
+        value = QUANTITIES[self.quantity](totals, kept)
         return value <= self.limit if self.bound == "<=" else value < self.limit
 
     def __str__(self) -> str:
@@ -59,6 +66,7 @@ class Trial:
     value: Value
     input: Shape
     totals: Totals
+    kept_bytes: int | None  # measured when a budget bounds it
     ok: bool
 
 
@@ -80,16 +88,16 @@ def grid(low: Decimal, high: Decimal, step: Decimal, integers: bool) -> list[Val
     return [int(low + k * step) if integers else low + k * step for k in range(count)]
 
 
-def search(values: list[Value], budgets: list[Budget], measure: Callable[[Value], tuple[Shape, Totals]],
-           name: str = "value") -> Fit:
+def search(values: list[Value], budgets: list[Budget],
+           measure: Callable[[Value], tuple[Shape, Totals, int | None]], name: str = "value") -> Fit:
     """Bisection for the largest of ``values`` (ascending) meeting every budget, assuming a
     monotone cost (module doc), then that assumption checked on what was tried.  ``measure``
-    gives the network's input and totals at a value."""
+    gives the network's input, totals and kept bytes (None: not asked for) at a value."""
     trials: list[Trial] = []
 
     def attempt(i: int) -> bool:
-        shape, totals = measure(values[i])
-        trial = Trial(len(trials) + 1, values[i], shape, totals, all(b.holds(totals) for b in budgets))
+        shape, totals, kept = measure(values[i])
+        trial = Trial(len(trials) + 1, values[i], shape, totals, kept, all(b.holds(totals, kept) for b in budgets))
         trials.append(trial)
         return trial.ok
 
@@ -113,7 +121,7 @@ def _backwards(trials: list[Trial], budgets: list[Budget], name: str) -> tuple[s
     for q in dict.fromkeys(b.quantity for b in budgets):
         of = QUANTITIES[q]
         for a, b in pairwise(ordered):
-            if of(b.totals) < of(a.totals):
-                out.append(f"{q} falls from {of(a.totals):,} at {name}={a.value} to {of(b.totals):,} at"
-                           f" {name}={b.value}")
+            before, after = of(a.totals, a.kept_bytes), of(b.totals, b.kept_bytes)
+            if after < before:
+                out.append(f"{q} falls from {before:,} at {name}={a.value} to {after:,} at {name}={b.value}")
     return tuple(out)

@@ -163,10 +163,10 @@ def scale(spec: str, width: str | None, depth: str | None, resolution: str | Non
 
 
 def fit(spec: str, vary: str, step: str | None, macs: str | None, params: str | None, activations: str | None,
-        fmt: str, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
+        kept_bytes: str | None, fmt: str, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
     from cnncalc.cli import families
 
-    given = {"macs": macs, "params": params, "activations": activations}
+    given = {"macs": macs, "params": params, "activations": activations, "kept_bytes": kept_bytes}
     budgets = [families.budget(q, text) for q, text in given.items() if text is not None]
     families.fit(spec, vary, step, budgets, fmt, traceback, limits, overrides)
 

@@ -221,13 +221,15 @@ def budget(quantity: str, text: str) -> Budget:
 
 def fit(spec: str, vary: str, step: str | None, budgets: list[Budget], fmt: str, traceback: bool, limits: Limits,
         overrides: dict[str, str]) -> None:
+    from cnncalc.analysis.budget import budget as budget_of
     from cnncalc.analysis.fit import grid, search
     from cnncalc.render.fit import answer, fit_csv, fit_grid, fit_json
     from cnncalc.shapes import Shape
     from cnncalc.spec.operators import value_of
+    from cnncalc.spec.training import Setup
 
     if not budgets:
-        fail("give at least one budget: --macs, --params or --activations, e.g. --macs '<= 600M'")
+        fail("give at least one budget: --macs, --params, --activations or --kept-bytes, e.g. --macs '<= 600M'")
     name, _, span = (p.strip() for p in vary.partition("="))
     low, high = (Decimal(p.strip()) for p in span.split("..", 1))
     if name in overrides:
@@ -255,7 +257,10 @@ def fit(spec: str, vary: str, step: str | None, budgets: list[Budget], fmt: str,
         fail(f"{low}..{high} in steps of {by} is more than {MAX_VALUES:,} values; narrow the range or raise --step")
     values = grid(low, high, by, integers)
 
-    def measure(value: int | Decimal) -> tuple[Shape, Totals]:
+    setup = base.spec.budget or Setup()  # the training step --kept-bytes is judged at
+    kept = any(b.quantity == "kept_bytes" for b in budgets)
+
+    def measure(value: int | Decimal) -> tuple[Shape, Totals, int | None]:
         text = str(value) if isinstance(value, int) or "." in str(value) else f"{value}.0"
         note = f"with --vary {name}={text}"
         if var is not None:
@@ -264,7 +269,7 @@ def fit(spec: str, vary: str, step: str | None, budgets: list[Budget], fmt: str,
         else:
             shape = Shape((int(value), int(value), base.graph.input.dims[-1]))
             report = guarded(base.sources, traceback, partial(analyze, at_input(base.graph, shape)), note=note)
-        return report.input, report.totals
+        return report.input, report.totals, budget_of(report, setup).kept_bytes if kept else None
 
     result = search(values, budgets, measure, name)
     show_format(fmt, fit_grid(name, result, budgets, low, high), lambda: fit_json(name, result, budgets, low, high, by),

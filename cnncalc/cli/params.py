@@ -280,6 +280,8 @@ COMMANDS: tuple[Command, ...] = (
                    " integer, 0.01 for one holding a decimal)", "S", check=check_step),
              _budget("macs", "the MACs"), _budget("params", "the parameters (trainable and not)"),
              _budget("activations", "the activations (values of every layer's output)"),
+             _budget("kept_bytes", "the bytes autograd keeps for the backward of a training step (the spec's"
+                     " budget: setting, or batch 1 fp32), e.g. '<= 8GiB'"),
              FORMAT, TRACEBACK), "file"),
     Command("kinds", "List the layer kinds, their arguments and defaults.", "cnncalc kinds", ()),
     Command("schema", "Print the JSON Schema of the spec language, for editors (yaml-language-server).",

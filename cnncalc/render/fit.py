@@ -31,10 +31,13 @@ def answer(name: str, fit: Fit, low: object, high: object) -> str:
 
 def fit_grid(name: str, fit: Fit, budgets: Sequence[Budget], low: object, high: object) -> Grid:
     """One row per value tried, in order of value."""
+    kept = any(t.kept_bytes is not None for t in fit.trials)
     columns = (Column(name, True), Column("tried", True), Column("input", True), Column("params", True, Role.NUMBER),
-               Column("MACs", True, Role.NUMBER), Column("activations", True, Role.NUMBER), Column("meets"))
+               Column("MACs", True, Role.NUMBER), Column("activations", True, Role.NUMBER),
+               *([Column("kept bytes", True, Role.NUMBER)] if kept else []), Column("meets"))
     rows = tuple((Cell(str(t.value)), Cell(f"#{t.order}"), Cell(str(t.input)), _num(t.totals.params),
-                  _num(t.totals.macs), _num(t.totals.activations), Cell("✓" if t.ok else "✗"))
+                  _num(t.totals.macs), _num(t.totals.activations),
+                  *([_num(t.kept_bytes or 0)] if kept else []), Cell("✓" if t.ok else "✗"))
                  for t in fit.by_value())
     title = f"fit {safe(name)} from {low} to {high}: {budgets_text(budgets)}"
     return Grid(title, columns, rows, (answer(safe(name), fit, low, high),))
@@ -45,7 +48,8 @@ def _trial(t: Trial) -> dict[str, Any]:
             "input": shape_list(t.input),
             "params": t.totals.params, "trainable_params": t.totals.trainable,
             "non_trainable_params": t.totals.non_trainable, "macs": t.totals.macs,
-            "activations": t.totals.activations, "meets": t.ok}
+            "activations": t.totals.activations,
+            **({"kept_bytes": t.kept_bytes} if t.kept_bytes is not None else {}), "meets": t.ok}
 
 
 def fit_json(name: str, fit: Fit, budgets: Sequence[Budget], low: object, high: object, step: object) -> str:
@@ -60,8 +64,11 @@ def fit_json(name: str, fit: Fit, budgets: Sequence[Budget], low: object, high: 
 
 
 def fit_csv(fit: Fit) -> str:
-    """One row per value tried (in order of value): the value, when it was tried, the totals, 1 if it meets."""
+    """One row per value tried (in order of value): the value, when it was tried, the totals (and the kept
+    bytes when a budget bounds them), 1 if it meets the budgets."""
+    kept = any(t.kept_bytes is not None for t in fit.trials)
     return csv_text(("value", "order", "input", "params", "trainable_params", "non_trainable_params", "macs",
-                     "activations", "meets"),
+                     "activations", *(["kept_bytes"] if kept else []), "meets"),
                     ([str(t.value), t.order, str(t.input), t.totals.params, t.totals.trainable,
-                      t.totals.non_trainable, t.totals.macs, t.totals.activations, int(t.ok)] for t in fit.by_value()))
+                      t.totals.non_trainable, t.totals.macs, t.totals.activations,
+                      *([t.kept_bytes] if kept else []), int(t.ok)] for t in fit.by_value()))
