@@ -51,6 +51,10 @@ SAME = [
     ["kinds"],
     ["schema"],
     ["draw", LENET, "-f", "dot", "--depth", "1"],
+    ["summary", LENET, "--plot", "chart.svg"],
+    ["compare", LENET, LENET, "--set", "a=1", "--set", "a=2", "-i", "32x32x1", "--plot=x.png", "-f", "csv"],
+    ["scale", LENET, "--width", "1.1", "--depth=1.2", "--resolution", "1.15", "-o", "out.yaml"],
+    ["fit", LENET, "--vary", "width=0.25..2", "--step", "0.05", "--macs", "<= 600M", "--params", "5M"],
 ]
 
 
@@ -70,6 +74,9 @@ LEFT_TO_TYPER = [
     ["summary", LENET, "--rf=yes"], ["summary", LENET, "--max-depth", "100000"], ["summary", LENET, "--set", "x"],
     ["summary", LENET, "--set", "a=1", "--set", "a=2"], ["summary", LENET, "--max-bytes"], ["export", LENET],
     ["calc", "8x8x3"], ["calc", "8x8x3", "-relu"], ["nope", LENET], ["sizes", LENET, "--min", "0"],
+    ["summary", LENET, "--plot", "x.pdf"], ["scale", LENET, "--width", "0"], ["scale", LENET, "--width", "-1"],
+    ["fit", LENET, "--macs", "1G"], ["fit", LENET, "--vary", "w=2..1", "--macs", "1G"],
+    ["fit", LENET, "--vary", "w=1..2", "--macs", ">= 1G"], ["compare"], ["compare", LENET, "--set", "a"],
 ]
 
 
@@ -102,10 +109,21 @@ def test_end_to_end_the_console_script_prints_and_exits_as_typer_does() -> None:
     assert usage.returncode == 2 and "is not an output format" in usage.stderr
 
 
-def test_a_plain_command_never_imports_typer_or_rich() -> None:
+@pytest.mark.parametrize("argv", [["summary", "specs/lenet5.yaml"], ["summary", "specs/efficientnet.yaml", "-f", "csv"]])
+def test_a_plain_command_never_imports_typer_rich_matplotlib_or_torch(argv: list[str]) -> None:
+    heavy = ("typer", "click", "rich", "pydantic", "matplotlib", "torch", "numpy")
     code = ("import sys\nfrom cnncalc.cli.main import main\n"
-            "try:\n    main(['summary', 'specs/lenet5.yaml'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('typer', 'click', 'rich', 'pydantic')),"
-            " file=sys.stderr)\n")
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}), file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_plotting_imports_matplotlib_only_then(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="--plot needs matplotlib")
+    code = ("import sys\nfrom cnncalc.cli.main import main\n"
+            f"try:\n    main(['summary', 'specs/lenet5.yaml', '--plot', {str(tmp_path / 'x.svg')!r}])\n"
+            "except SystemExit:\n    pass\n"
+            "print('matplotlib' in sys.modules, 'typer' in sys.modules, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.stderr.strip().splitlines()[-1] == "True False" and (tmp_path / "x.svg").exists()

@@ -182,7 +182,7 @@ def test_one_spec_writes_the_efficientnet_family(variant: str) -> None:
     and shortcut through conditionals (repeat: 0 adds nothing)."""
     from pathlib import Path
 
-    spec = Path(__file__).parent / "families" / "efficientnet_b0_b7.yaml"
+    spec = Path(__file__).parent.parent / "specs" / "efficientnet.yaml"
     r = cnncalc.analyze_file(spec, overrides={"variant": variant})
     params, gflops = PUBLISHED[variant]
     assert r.totals.trainable == params
@@ -232,7 +232,7 @@ def test_a_family_spec_validates_against_the_editor_schema() -> None:
     from cnncalc.spec.placeholders import protect
     from cnncalc.spec.schema import spec_schema
 
-    text = (Path(__file__).parent / "families" / "efficientnet_b0_b7.yaml").read_text()
+    text = (Path(__file__).parent.parent / "specs" / "efficientnet.yaml").read_text()
     protected, table = protect(text)  # ${...} in flow collections is cnncalc's syntax, not YAML's
 
     def back(value: object) -> object:  # the loaded data with every ${...} put back

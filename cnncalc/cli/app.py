@@ -78,7 +78,8 @@ def _annotation(p: Param) -> Any:
     if p.kind == "int":
         kind = int if p.default is not None else int | None
         return Annotated[kind, typer.Option(*p.flags, min=p.min, max=p.max, metavar=p.metavar, help=p.help)]
-    return Annotated[str | None, typer.Option(*p.flags, metavar=p.metavar, help=p.help, show_default=False)]
+    return Annotated[str | None, typer.Option(*p.flags, metavar=p.metavar, help=p.help, show_default=False,
+                                              **({"callback": _checked(p.check)} if p.check else {}))]
 
 
 def _register(command: Command) -> None:

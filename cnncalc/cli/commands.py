@@ -9,6 +9,8 @@ command, so the others start without them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cnncalc.cli.load import at_inputs, load_analysis, load_graph
 from cnncalc.cli.output import (
     convention_totals,
@@ -22,11 +24,19 @@ from cnncalc.cli.output import (
 from cnncalc.cli.streams import Exit, write_err, write_out
 from cnncalc.limits import Limits
 
+if TYPE_CHECKING:
+    from cnncalc.analysis.report import Report
+
 
 def summary(spec: str, fmt: str, depth: int | None, rf: bool, convention: str, conventions: bool, flops: bool,
-            inputs: list[str] | None, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
+            inputs: list[str] | None, plot: str | None, traceback: bool, limits: Limits,
+            overrides: dict[str, str]) -> None:
+    if plot is not None and inputs and len(inputs) > 1:
+        fail("--plot draws one network: give one --input with it")
     if not inputs:
-        present(load_analysis(spec, limits, traceback, overrides)[1], fmt, depth, rf, convention, conventions, flops)
+        report = load_analysis(spec, limits, traceback, overrides)[1]
+        present(report, fmt, depth, rf, convention, conventions, flops)
+        _plot_summary(report, plot, spec, traceback)
         return
     if len(inputs) > 1 and (rf or conventions or depth is not None):
         fail("--rf, --conventions and --depth show layers: give one --input with them, or compare totals without")
@@ -35,8 +45,18 @@ def summary(spec: str, fmt: str, depth: int | None, rf: bool, convention: str, c
         write_err(f"note: the spec's expect: claims describe input {graph.input}; not judged at --input\n")
     if len(reports) == 1:
         present(reports[0], fmt, depth, rf, convention, conventions, flops)
+        _plot_summary(reports[0], plot, spec, traceback)
         return
     show_inputs(graph.name, convention, convention_totals(reports, convention), fmt, flops)
+
+
+def _plot_summary(report: Report, plot: str | None, spec: str, traceback: bool) -> None:
+    if plot is None:
+        return
+    from cnncalc.cli.families import plot_to
+    from cnncalc.render.plot import summary_chart
+
+    plot_to(plot, [spec], traceback, lambda fmt: summary_chart(report, fmt))
 
 
 def check(spec: str, fmt: str, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
@@ -118,6 +138,41 @@ def calc(shape: str, layers: list[str], fmt: str, explain_: bool, rf: bool, conv
 
     reviewed(report)
     show_explanations(report, fmt, None, traceback)
+
+
+def compare(specs: list[str], fmt: str, inputs: list[str] | None, plot: str | None, traceback: bool, limits: Limits,
+            sets: list[tuple[str, str]]) -> None:
+    from cnncalc.cli.families import compare_models, plot_to, show_models
+
+    models = compare_models(specs, sets, inputs, limits, traceback)
+    show_models(models, fmt)
+    if plot is not None:
+        from cnncalc.render.plot import compare_chart
+
+        plot_to(plot, specs, traceback, lambda fmt: compare_chart(models, fmt))
+
+
+def scale(spec: str, width: str | None, depth: str | None, resolution: str | None, output: str | None, fmt: str,
+          traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
+    from decimal import Decimal
+
+    from cnncalc.cli import families
+
+    given = {"width": width, "depth": depth, "resolution": resolution}
+    factors = {axis: Decimal(text) for axis, text in given.items() if text is not None}
+    if not factors:
+        fail("give a factor to scale by: --width, --depth or --resolution (e.g. --width 1.1 --depth 1.2"
+             " --resolution 1.15, EfficientNet's alpha, beta, gamma)")
+    families.scale(spec, factors, output, fmt, traceback, limits, overrides)
+
+
+def fit(spec: str, vary: str, step: str | None, macs: str | None, params: str | None, activations: str | None,
+        kept_bytes: str | None, fmt: str, traceback: bool, limits: Limits, overrides: dict[str, str]) -> None:
+    from cnncalc.cli import families
+
+    given = {"macs": macs, "params": params, "activations": activations, "kept_bytes": kept_bytes}
+    budgets = [families.budget(q, text) for q, text in given.items() if text is not None]
+    families.fit(spec, vary, step, budgets, fmt, traceback, limits, overrides)
 
 
 def kinds(fmt: str) -> None:

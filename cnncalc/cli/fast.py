@@ -33,6 +33,11 @@ def _value(p: Param, text: str) -> Any:
         return n
     if p.kind == "choice":
         return text if text in p.choices else None
+    if p.check is not None:  # a value typer would refuse: typer says why
+        try:
+            p.check(text)
+        except ValueError:
+            return None
     return text
 
 

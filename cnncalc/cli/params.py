@@ -10,8 +10,10 @@ target; the choices are: pytorch``); the conventions are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from cnncalc.errors import did_you_mean, shown
@@ -63,7 +65,8 @@ class Command:
     help: str
     example: str
     params: tuple[Param, ...]
-    limits: str = ""  # "file": the --max-* options and --set; "calc": the --max-* options but --max-bytes
+    limits: str = ""  # "file": the --max-* options and --set; "files": the same, a --set repeatable (compare);
+    # "calc": the --max-* options but --max-bytes
 
 
 def check_choice(value: str, what: str, values: Sequence[str]) -> str:
@@ -85,6 +88,76 @@ def check_sets(values: list[str] | None) -> list[str] | None:
             raise ValueError(f"'{shown(name)}' is set twice")
         seen.add(name)
     return values
+
+
+def check_repeatable_sets(values: list[str] | None) -> list[str] | None:
+    """Each ``--set NAME=VALUE`` well formed; a name may come again (``compare``: one model per value)."""
+    for item in values or []:
+        name, eq, _ = item.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(f"'{shown(item)}' is not NAME=VALUE, e.g. --set variant=b3")
+    return values
+
+
+def _positive(text: str, what: str, example: str) -> Decimal:
+    """A positive decimal as written (1.15 stays 1.15), or a ValueError saying what is wanted."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        value = Decimal(0)
+    if not value.is_finite() or value <= 0 or abs(value.adjusted()) > 12:
+        raise ValueError(f"'{shown(text)}' is not {what}, e.g. {example}")
+    return value
+
+
+def check_factor(text: str | None) -> str | None:
+    """``scale --width 1.1``: a positive multiplier."""
+    if text is not None:
+        _positive(text, "a positive factor", "--width 1.1")
+    return text
+
+
+def check_step(text: str | None) -> str | None:
+    if text is not None:
+        _positive(text, "a positive step", "--step 0.05")
+    return text
+
+
+def check_plot(text: str | None) -> str | None:
+    """``--plot FILE``: the format is the file's extension."""
+    if text is not None and not text.lower().endswith((".svg", ".png")):
+        raise ValueError(f"'{shown(text)}': --plot writes an SVG or a PNG file: give a name ending in .svg or .png")
+    return text
+
+
+def check_vary(text: str | None) -> str | None:
+    """``fit --vary NAME=LO..HI``: a var (or ``resolution``) and a range of positive numbers."""
+    if text is None:
+        return None
+    name, eq, rng = text.partition("=")
+    lo, dots, hi = rng.partition("..")
+    if not eq or not dots or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()):
+        raise ValueError(f"'{shown(text)}' is not NAME=LO..HI, e.g. --vary width=0.25..2 or --vary resolution=96..512")
+    low = _positive(lo, "a positive lower end", "width=0.25..2")
+    high = _positive(hi, "a positive upper end", "width=0.25..2")
+    if low >= high:
+        raise ValueError(f"'{shown(text)}': the range must go up, from a smaller value to a larger one")
+    return text
+
+
+def check_budget(text: str | None) -> str | None:
+    """``fit --macs '<= 600M'``: an upper bound (a bare count means ``<=``)."""
+    if text is None:
+        return None
+    from cnncalc.source.values import parse_claim
+
+    m = re.fullmatch(r"\s*(<=|<)?\s*(\S.*?)\s*", text)
+    if re.match(r"\s*>", text):
+        raise ValueError(f"'{shown(text)}': fit finds the largest value under budgets: give an upper bound such as"
+                         " '<= 600M'")
+    if m is None or parse_claim(m.group(2)) is None:
+        raise ValueError(f"'{shown(text)}' is not a budget like '<= 600M', '< 5M' or 4500000")
+    return text
 
 
 def _choice(name: str, flags: tuple[str, ...], what: str, values: Sequence[str], help: str, default: str) -> Param:
@@ -116,10 +189,23 @@ LIMITS = (
 SETS = Param("sets", "many", ("--set",), None, "set a var of the spec (a YAML value; repeatable), e.g. --set"
              " width=0.75", "NAME=VALUE", check=check_sets)
 
+def _factor(axis: str, what: str) -> Param:
+    return Param(axis, "str", (f"--{axis}",), None, f"multiply the spec's {what} by this factor (the scaling: hint"
+                 " says which vars)", axis[0].upper(), check=check_factor)
+
+
+def _budget(name: str, what: str) -> Param:
+    return Param(name, "str", (f"--{name.replace('_', '-')}",), None, f"upper bound on {what}, e.g. '<= 600M'",
+                 "BOUND", check=check_budget)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("summary", "Per-layer table of shapes, parameters, MACs and memory, with totals.",
             "cnncalc summary specs/resnet50.yaml --depth 0",
-            (SPEC, FORMAT, DEPTH, RF, CONVENTION, CONVENTIONS, FLOPS, INPUTS, TRACEBACK), "file"),
+            (SPEC, FORMAT, DEPTH, RF, CONVENTION, CONVENTIONS, FLOPS, INPUTS,
+             Param("plot", "str", ("--plot",), None, "also draw MACs and activation memory per layer to FILE.svg or"
+                   " FILE.png (needs the plot extra: pip install 'cnncalc[plot]')", "FILE", check=check_plot),
+             TRACEBACK), "file"),
     Command("check", "Judge every `expect:` claim in SPEC; exit 1 if any fails.", "cnncalc check specs/resnet50.yaml",
             (SPEC, FORMAT, TRACEBACK), "file"),
     Command("sizes", "Which square input sizes (n x n x C) the network accepts, e.g. for a U-Net.",
@@ -166,6 +252,37 @@ COMMANDS: tuple[Command, ...] = (
              Param("shape", "str", ("--input", "-i"), None, "analyse at this input instead of the spec's", "SHAPE"),
              FORMAT, Param("what_if", "flag", ("--what-if",), False, "also: half the batch, and the first stride doubled"),
              TRACEBACK), "file"),
+    Command("compare", "Models side by side: parameters, MACs, activations, depth, and the differences to the"
+            " first.  Each --set applies to every SPEC declaring that var; a var set more than once gives one model"
+            " per value.",
+            "cnncalc compare specs/efficientnet.yaml --set variant=b0 --set variant=b3 --plot family.svg",
+            (Param("specs", "args", help="YAML spec files", metavar="SPEC..."), FORMAT,
+             Param("inputs", "many", ("--input", "-i"), None, "analyse every model at this input instead of its own;"
+                   " repeat it for several sizes", "SHAPE"),
+             Param("plot", "str", ("--plot",), None, "also draw MACs against parameters to FILE.svg or FILE.png"
+                   " (needs the plot extra: pip install 'cnncalc[plot]')", "FILE", check=check_plot),
+             TRACEBACK), "files"),
+    Command("scale", "Compound scaling (EfficientNet): multiply the widths, depths and resolution the spec's"
+            " scaling: hint names; print the totals before and after, write the scaled spec with -o.",
+            "cnncalc scale specs/efficientnet.yaml --width 1.1 --depth 1.2 --resolution 1.15 -o scaled.yaml",
+            (SPEC, _factor("width", "width vars (channels: make_divisible(c·w, 8))"),
+             _factor("depth", "depth vars (repeats: ceil(n·d))"),
+             _factor("resolution", "resolution var (the input side: round(r·s))"),
+             Param("output", "str", ("--output", "-o"), None, "write the scaled spec to FILE ('-': standard output)",
+                   "FILE"),
+             FORMAT, TRACEBACK), "file"),
+    Command("fit", "The largest value of one var (or of the input size: resolution) whose network meets the"
+            " budgets, by bisection over a cost assumed to grow with it; the values tried are shown.",
+            "cnncalc fit specs/mobilenet_v2.yaml --vary width=0.25..2 --macs '<= 300M'",
+            (SPEC, Param("vary", "str", ("--vary",), None, "the var and its range, e.g. width=0.25..2 or"
+                         " resolution=96..512", "NAME=LO..HI", check=check_vary, required=True),
+             Param("step", "str", ("--step",), None, "the grid of values tried (default 1 for a var holding an"
+                   " integer, 0.01 for one holding a decimal)", "S", check=check_step),
+             _budget("macs", "the MACs"), _budget("params", "the parameters (trainable and not)"),
+             _budget("activations", "the activations (values of every layer's output)"),
+             _budget("kept_bytes", "the bytes autograd keeps for the backward of a training step (the spec's"
+                     " budget: setting, or batch 1 fp32), e.g. '<= 8GiB'"),
+             FORMAT, TRACEBACK), "file"),
     Command("kinds", "List the layer kinds, their arguments and defaults (-f markdown: the reference, docs/layers.md).",
             "cnncalc kinds -f markdown > docs/layers.md",
             (_choice("fmt", ("--format", "-f"), "a format of kinds", ("table", "markdown"), "output format", "table"),)),
@@ -181,10 +298,17 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+SETS_MANY = Param("sets", "many", ("--set",), None, "set a var of the specs declaring it (a YAML value;"
+                  " repeatable; the same var again: one more model per value)", "NAME=VALUE",
+                  check=check_repeatable_sets)
+
+
 def params_of(command: Command) -> tuple[Param, ...]:
     """Every parameter of ``command``, the shared limits and --set included."""
     if command.limits == "file":
         return (*command.params, *LIMITS, SETS)
+    if command.limits == "files":
+        return (*command.params, *LIMITS, SETS_MANY)
     if command.limits == "calc":
         return (*command.params, *(p for p in LIMITS if p.name != "max_bytes"))
     return command.params
@@ -198,4 +322,6 @@ def arguments(command: Command, values: dict[str, Any]) -> dict[str, Any]:
         kwargs["limits"] = Limits(**{p.name: kwargs.pop(p.name) for p in LIMITS if p.name in kwargs})
     if command.limits == "file":
         kwargs["overrides"] = dict(item.partition("=")[::2] for item in kwargs.pop("sets") or [])
+    if command.limits == "files":  # in the order given, names repeated: compare's alternatives
+        kwargs["sets"] = [tuple(item.partition("=")[::2]) for item in kwargs.pop("sets") or []]
     return kwargs

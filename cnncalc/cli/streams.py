@@ -26,7 +26,7 @@ class Exit(Exception):
 BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a writer whose reader went away
 
 ASCII = str.maketrans({"─": "-", "−": "-", "—": "--", "×": "x", "·": "*", "²": "^2", "→": "->", "…": "...",
-                       "✓": "+", "✗": "x", "▸": ">", "≥": ">=", "≤": "<=", "β": "beta", "γ": "gamma"})
+                       "✓": "+", "✗": "x", "▸": ">", "≥": ">=", "≤": "<=", "β": "beta", "γ": "gamma", "Δ": "d"})
 
 
 def encodable(stream: TextIO, text: str) -> str:

@@ -20,6 +20,7 @@ from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 from cnncalc.spec.expressions import Env
 from cnncalc.spec.placeholders import protect, restore
+from cnncalc.spec.scaling import Scaling, read_scaling
 from cnncalc.spec.substitution import substitute
 from cnncalc.spec.training import Setup, parse_setup
 from cnncalc.spec.vars import read_vars
@@ -51,9 +52,10 @@ class Spec:
     errors: tuple[CnnCalcError, ...] = ()  # spec errors found here; the graph builder reports them with its own
     vars: Env = field(default_factory=dict)  # the top-level vars, overrides applied: every ${...} sees them
     budget: Setup | None = None  # the training step a budget claim (kept_bytes, peak_bytes, ...) is judged at
+    scaling: Scaling | None = None  # which vars are widths, depths, resolution (spec.scaling)
 
 
-TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget")
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget", "scaling")
 META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
@@ -161,7 +163,7 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
         raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {describe(root)}", root.pos, code="E105")
     env, errors = read_vars(root.get("vars"), overrides or {}, limits)
     raise_all(errors)  # everything below may use the vars: its errors would only echo these
-    errors = []
+    scaling, errors = read_scaling(root.get("scaling"), env)
     for key, _ in root.pairs:
         if key.value not in TOP_KEYS:
             hint = did_you_mean(key.value, list(TOP_KEYS)) or "top-level keys: " + ", ".join(TOP_KEYS)
@@ -213,7 +215,7 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling)
 
 
 def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:

@@ -15,6 +15,7 @@ from dataclasses import MISSING
 from typing import Any
 
 from cnncalc.layers.base import REGISTRY, arg_fields
+from cnncalc.spec.scaling import AXES, rule
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 EXPR: dict[str, Any] = {"type": "string", "pattern": r"\$"}  # $arg or ${expression}
@@ -24,6 +25,7 @@ SHAPE: dict[str, Any] = {"anyOf": [
     {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, EXPR]}, "minItems": 1, "maxItems": 3},
     EXPR,
 ]}
+VAR: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
 COUNT: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
                          "description": "61706, 61,706, 120.4M (at its written precision) or a budget: '<= 4.5G'"}
 LAYER_CLAIMS = ("output", "params", "trainable_params", "non_trainable_params", "macs", "flops")
@@ -124,10 +126,17 @@ def spec_schema() -> dict[str, Any]:
             "layers": {"$ref": "#/$defs/layers"},
             "blocks": {"type": "object", "additionalProperties": {"$ref": "#/$defs/block"},
                        "propertyNames": not_a_kind, "description": "reusable groups of layers with arguments"},
-            "expect": {"$ref": "#/$defs/expect_totals"},
+            "expect": {"anyOf": [{"$ref": "#/$defs/expect_totals"}, EXPR],
+                       "description": "claims on the totals; or a ${...} giving them (claims that hold for some"
+                                      " values of the vars only)"},
             "vars": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                      "description": "named values every ${...} can use (numbers, words, lists, mappings);"
                                     " --set NAME=VALUE overrides one"},
+            "scaling": {"type": "object", "additionalProperties": False, "properties": {
+                axis: {"anyOf": [VAR, {"type": "array", "items": VAR, "minItems": 1}],
+                       "description": f"the vars `cnncalc scale --{axis}` multiplies: counts are rounded"
+                                      f" ({rule(axis)}), decimals multiplied exactly"} for axis in AXES},
+                        "description": "which vars are widths, depths and the resolution (cnncalc scale, fit)"},
         },
         "$defs": defs,
     }
