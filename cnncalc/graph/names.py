@@ -73,6 +73,9 @@ class Names:
                 name.pos,
                 code="E212",
             )
+        if text == "input":
+            raise SpecError("name 'input' is taken: it names the network's input (inside a block, the block's input)",
+                            name.pos, code="E210")
         if text in self.reserved:
             raise SpecError(f"name '{clip(text)}' is a layer kind; choose another name", name.pos, code="E210")
         full = prefix + text
@@ -101,6 +104,19 @@ class Names:
                 self.counters[base] = n
                 self.taken[prefix + name] = _Taken(pos, True)
                 return prefix + name
+
+    def why_unseen(self, name: str) -> str | None:
+        """Why a name that exists cannot be referred to here (a hint for E201), if it exists."""
+        taken = self.taken.get(name)
+        if taken is None:
+            return None
+        if taken.generated:
+            return f"'{clip(name)}' is a generated name: write 'name: {clip(name)}' beside the layer to refer to it"
+        if "." in name:
+            return "names inside a block instance are not visible outside it: name the block use (its name is the" \
+                   " block's output)"
+        return (f"'{clip(name)}' is inside an aux head, which runs only in training; to use it in the main flow,"
+                " write the head as a path: '- [name, layers...]'")
 
     def save(self) -> tuple[dict[str, _Taken], dict[str, int]]:
         return self.taken, self.counters

@@ -51,9 +51,10 @@ class Spec:
     errors: tuple[CnnCalcError, ...] = ()  # spec errors found here; the graph builder reports them with its own
     vars: Env = field(default_factory=dict)  # the top-level vars, overrides applied: every ${...} sees them
     budget: Setup | None = None  # the training step a budget claim (kept_bytes, peak_bytes, ...) is judged at
+    outputs: YNode | None = None  # `outputs: [a, b]`, names the graph builder resolves
 
 
-TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget")
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget", "outputs")
 META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
@@ -209,11 +210,18 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
             errors += errs
         except CnnCalcError as exc:
             errors.append(exc)
+    outputs = root.get("outputs")
+    if outputs is not None:
+        try:
+            outputs = substitute(outputs, env, limits.max_expr)
+        except CnnCalcError as exc:
+            errors.append(exc)
+            outputs = None
     declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, outputs)
 
 
 def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:

@@ -27,12 +27,13 @@ SHAPE: dict[str, Any] = {"anyOf": [
 COUNT: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
                          "description": "61706, 61,706, 120.4M (at its written precision) or a budget: '<= 4.5G'"}
 LAYER_CLAIMS = ("output", "params", "trainable_params", "non_trainable_params", "macs", "flops")
-TOTAL_CLAIMS = (*LAYER_CLAIMS, "aux_macs", "activations")
+TOTAL_CLAIMS = (*LAYER_CLAIMS, "outputs", "aux_macs", "activations")
 META = ("name", "expect", "repeat")
 
 
 def _expect(fields: tuple[str, ...]) -> dict[str, Any]:
-    props = {f: ({"anyOf": [SHAPE, EXPR]} if f == "output" else COUNT) for f in fields}
+    outputs = {"type": "array", "items": SHAPE, "minItems": 1, "description": "every output's shape, in order"}
+    props = {f: ({"anyOf": [SHAPE, EXPR]} if f == "output" else outputs if f == "outputs" else COUNT) for f in fields}
     return {"type": "object", "properties": props, "additionalProperties": False,
             "description": "claims checked by `cnncalc check`; " + ", ".join(fields)}
 
@@ -97,7 +98,10 @@ def spec_schema() -> dict[str, Any]:
         *({"$ref": f"#/$defs/kind_{k}"} for k in kinds),
         {"$ref": "#/$defs/block_use"},
     ]}
-    defs["layers"] = {"type": "array", "items": {"$ref": "#/$defs/entry"}}
+    path = {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/entry"}, {"type": "string"}]},
+            "description": "a path: layers from the current tensor, or from a named output ([name, ...]); the flow"
+                           " goes on from its end"}
+    defs["layers"] = {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/entry"}, path]}}
     defs["path"] = {"anyOf": [
         {"type": "null", "description": "the identity: the merge's input itself"},
         {"type": "string", "description": "the output of an earlier layer, by name"},
@@ -125,6 +129,9 @@ def spec_schema() -> dict[str, Any]:
             "blocks": {"type": "object", "additionalProperties": {"$ref": "#/$defs/block"},
                        "propertyNames": not_a_kind, "description": "reusable groups of layers with arguments"},
             "expect": {"$ref": "#/$defs/expect_totals"},
+            "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                        "description": "several outputs: names of layers (or `input`), in the order reported and"
+                                       " returned; default: the last layer"},
             "vars": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                      "description": "named values every ${...} can use (numbers, words, lists, mappings);"
                                     " --set NAME=VALUE overrides one"},
