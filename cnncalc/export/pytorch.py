@@ -15,11 +15,12 @@ from __future__ import annotations
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cnncalc.analysis.analyze import analyze
 from cnncalc.export.helpers import HELPERS
-from cnncalc.export.modules import Call, emit
+from cnncalc.export.calls import Call
+from cnncalc.export.modules import emit
 from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.pool import AvgPool
@@ -172,8 +173,15 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     cls = class_name(graph.name)
     helpers: set[str] = set()
     init: list[str] = []
-    for attr, row, node in zip(attrs, report.rows, graph.nodes, strict=True):
-        e = emit(node.layer, row.inputs, row.output)
+    emits = [emit(node.layer, row.inputs, row.output) for row, node in zip(report.rows, graph.nodes, strict=True)]
+    # a max pool whose indices an unpool reads returns (output, indices): both kept in variables
+    pools = {graph.nodes[j].inputs[k] for j, e in enumerate(emits) for k in e.indices}
+    index_var = {i: identifier(f"{attrs[i]}_indices", taken) for i in sorted(pools)}
+    for i in pools:
+        module = emits[i].module
+        assert module.func == "nn.MaxPool2d", module  # unpool refuses pools PyTorch cannot give indices of
+        emits[i] = replace(emits[i], module=replace(module, kwargs={**module.kwargs, "return_indices": True}))
+    for attr, row, node, e in zip(attrs, report.rows, graph.nodes, emits, strict=True):
         helpers.update(e.helpers)
         ins = " + ".join(shape_text(s) for s in row.inputs)
         why = "; ".join([f"{text(node.name)}: {ins} -> {shape_text(row.output)}", *map(text, row.notes)])
@@ -196,7 +204,10 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
             fwd.append("        if self.training:  # auxiliary head: training only")
         in_if = p.train_only[i]
         target = f"{p.out_var[i]} = " if i in p.read else ""
-        fwd += call_lines(12 if in_if else 8, f"{target}self.{attr}(", [var(j) for j in node.inputs])
+        if i in index_var:
+            target = f"{p.out_var[i] if i in p.read else '_'}, {index_var[i]} = "
+        args = [index_var[j] if k in emits[i].indices else var(j) for k, j in enumerate(node.inputs)]
+        fwd += call_lines(12 if in_if else 8, f"{target}self.{attr}(", args)
     outs = [var(i) for i in graph.outputs]
     several = len(outs) > 1
     returns = "tuple[torch.Tensor, ...]" if several else "torch.Tensor"

@@ -32,6 +32,7 @@ from cnncalc.graph.nodes import INPUT, Graph, GroupInfo, Node
 from cnncalc.graph.outputs import one_output_claim, resolve_outputs
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.args import build
+from cnncalc.layers.base import Ref
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
@@ -206,12 +207,15 @@ class Builder:
             inputs = tuple(self.path(p, cur, ctx) for p in e.args.items)
             return self.add(build(cls, None, e.kind_pos, e.kind), inputs, e, ctx, last)
         layer = build(cls, e.args, e.kind_pos, e.kind)
-        refs = [cur]
+        refs = []
         for ref in cls.refs:
-            node = e.args.get(ref) if isinstance(e.args, YMap) else None
+            node = e.args.get(ref) if isinstance(e.args, YMap) else e.args if ref == cls.main else None
             if isinstance(node, YScalar) and getattr(layer, ref) is not None:
-                refs.append(self.lookup(node, ctx))
-        return self.add(layer, tuple(refs), e, ctx, last)
+                i = self.lookup(node, ctx)
+                made = None if i == INPUT else self.nodes[i]
+                refs.append(Ref(ref, i, made.layer if made else None, made.inputs if made else (), node.pos))
+        layer, extra = layer.link(tuple(refs))
+        return self.add(layer, (cur, *extra), e, ctx, last)
 
     def suggest(self, word: str, pos: SourcePos, options: Callable[[], list[str]], what: str = "") -> str | None:
         """``did_you_mean``, once per word and position: in a block used n times (or a path

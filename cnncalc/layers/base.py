@@ -13,10 +13,9 @@ A layer kind is one frozen dataclass, and it owns every fact about itself: its f
 * ``autograd`` — what training keeps for its backward, and the backward's MACs
   (:mod:`cnncalc.layers.autograd`, docs/training.md).
 
-``@register`` refuses a kind that leaves any of these to the root class (a family base class
-may state them for its kinds, explicitly), and refuses duplicates.  Nothing ever chooses
-behaviour by matching class names.  Feature modules (analysis, explain, export) present
-these facts; they never re-derive them.
+``@register`` refuses duplicates and a kind that leaves any of these to the root class (a family
+base class may state them for its kinds).  Nothing chooses behaviour by matching class names;
+feature modules (analysis, explain, export) present these facts, never re-derive them.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from cnncalc.errors import SourcePos
 from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
@@ -55,6 +55,17 @@ class Variant:
     layer: Layer | None = None
     output: Shape | None = None
     cost: Cost | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An earlier output that one of a kind's ``refs`` arguments names, as the graph builder found it."""
+
+    arg: str  # the argument ("like", "pool", ...)
+    index: int  # its node (-1: the network input), and the layer that made it and its inputs
+    layer: Layer | None
+    inputs: tuple[int, ...]
+    pos: SourcePos  # where the name is written
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg,))
@@ -121,6 +132,11 @@ class Layer:
 
     def validate(self) -> None:
         """Cross-argument checks, raising SpecError (positions added by caller)."""
+
+    def link(self, refs: tuple[Ref, ...]) -> tuple[Layer, tuple[int, ...]]:
+        """This layer once its ``refs`` are found, and the inputs it reads after the current tensor
+        (default: those outputs).  Unpool takes its max pool's window and input here, or refuses."""
+        return self, tuple(r.index for r in refs)
 
     # --- a frozen value made of its arguments ----------------------------------------------
 
