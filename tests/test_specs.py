@@ -84,6 +84,7 @@ TORCHVISION = [
     ("mnasnet1_0", 4_383_312, 0.314),
     ("regnet_y_400mf", 4_344_144, 0.402),
     ("shufflenet_v2_x0_5", 1_366_792, 0.04),
+    ("convnext_tiny", 28_589_128, 4.456),
 ]
 
 
@@ -385,3 +386,87 @@ def test_specs_are_named_after_torchvision_builders_and_stay_short() -> None:
     assert {"lenet5", "unet", "unet_padded", "dcgan_generator", "autoencoder", "googlenet_aux"} <= names
     assert len((ROOT / "specs" / "resnet50.yaml").read_text().splitlines()) <= 60
     assert len((ROOT / "specs" / "densenet121.yaml").read_text().splitlines()) <= 80
+
+
+# -- networks with several outputs, layer scale, unpooling: against their sources ---------------
+
+@pytest.mark.torch
+def test_convnext_tiny_equals_torchvisions_model_stage_by_stage() -> None:
+    """torchvision.models.convnext_tiny(weights=None), measured in PyTorch: parameters and MACs
+    (FlopCounterMode // 2) of the whole model and of each of its modules, exactly."""
+    import vision
+
+    tv = vision.torchvision()
+    r = analyze("convnext_tiny")
+    trainable, stats, macs, outs = vision.measure(lambda: tv.models.convnext_tiny(weights=None), (3, 224, 224))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert [r.output.dims] == outs == [(1000,)]
+    # torchvision's features.1 .. features.7 are cnncalc's stage1, downsample1, ..., stage4
+    ours = {"features.1": "stage1", "features.2": "downsample1", "features.3": "stage2", "features.4": "downsample2",
+            "features.5": "stage3", "features.6": "downsample3", "features.7": "stage4"}
+    theirs = vision.per_module(lambda: tv.models.convnext_tiny(weights=None), (3, 224, 224), list(ours))
+    for module, group in ours.items():
+        rows = [row for row in r.rows if group in row.group]
+        assert (sum(x.cost.params for x in rows), sum(x.cost.macs for x in rows)) == theirs[module], module
+
+
+# Darknet's log for cfg/yolov3-tiny.cfg at 416x416 (pjreddie/darknet): every [convolutional] as
+# (filters n, size, input channels c, output side), in cfg order; 1x1 convs are layers 13, 15, 18, 22.
+YOLOV3_TINY_CONVS = [(16, 3, 3, 416), (32, 3, 16, 208), (64, 3, 32, 104), (128, 3, 64, 52), (256, 3, 128, 26),
+                     (512, 3, 256, 13), (1024, 3, 512, 13), (256, 1, 1024, 13), (512, 3, 256, 13),
+                     (255, 1, 512, 13), (128, 1, 256, 13), (256, 3, 384, 26), (255, 1, 256, 26)]
+
+
+def test_yolov3_tiny_is_darknets_5_56_bflops() -> None:
+    """Darknet's site gives Tiny YOLOv3 5.56 Bn FLOPS at 416.  Darknet counts, per conv layer
+    (src/convolutional_layer.c), 2·n·size²·c/groups·out_h·out_w, and nothing for bias, BN, pooling,
+    up-sampling or the [yolo] layers: that is cnncalc's FLOPs (2 × MACs), exactly."""
+    r = analyze("yolov3_tiny")
+    darknet = sum(2 * n * k * k * c * side * side for n, k, c, side in YOLOV3_TINY_CONVS)
+    assert darknet == 5_564_961_792 and round(darknet / 1e9, 2) == 5.56
+    assert r.totals.flops == darknet
+    # parameters: n·size²·c weights per conv; the two linear heads (255 filters) have a bias, the
+    # others batch_normalize=1: 2·n trainable (scale, bias) and 2·n running statistics
+    weights = sum(n * k * k * c for n, k, c, _ in YOLOV3_TINY_CONVS)
+    bn = sum(n for n, *_ in YOLOV3_TINY_CONVS if n != 255)
+    assert r.totals.trainable == weights + 2 * 255 + 2 * bn == 8_852_366
+    assert r.totals.non_trainable == 2 * bn == 6_368
+    assert [o.shape.dims for o in r.outputs] == [(13, 13, 255), (26, 26, 255)]
+
+
+def _yolov3_tiny():  # type: ignore[no-untyped-def]
+    """YOLOv3-tiny written in PyTorch from cfg/yolov3-tiny.cfg (Ultralytics' port has these layers)."""
+    import torch
+    from torch import nn
+
+    def cbl(i: int, o: int, k: int = 3) -> nn.Sequential:
+        return nn.Sequential(nn.Conv2d(i, o, k, 1, k // 2, bias=False), nn.BatchNorm2d(o), nn.LeakyReLU(0.1))
+
+    class Tiny(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            mp = nn.MaxPool2d(2, 2)
+            self.to8 = nn.Sequential(cbl(3, 16), mp, cbl(16, 32), mp, cbl(32, 64), mp, cbl(64, 128), mp, cbl(128, 256))
+            self.to13 = nn.Sequential(mp, cbl(256, 512), nn.ZeroPad2d((0, 1, 0, 1)), nn.MaxPool2d(2, 1),
+                                      cbl(512, 1024), cbl(1024, 256, 1))
+            self.head1 = nn.Sequential(cbl(256, 512), nn.Conv2d(512, 255, 1))
+            self.up = nn.Sequential(cbl(256, 128, 1), nn.Upsample(scale_factor=2))
+            self.head2 = nn.Sequential(cbl(384, 256), nn.Conv2d(256, 255, 1))
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            l8 = self.to8(x)
+            l13 = self.to13(l8)
+            return self.head1(l13), self.head2(torch.cat([self.up(l13), l8], 1))
+
+    return Tiny
+
+
+@pytest.mark.torch
+def test_yolov3_tiny_against_torch() -> None:
+    import vision
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    r = analyze("yolov3_tiny")
+    trainable, stats, macs, outs = vision.measure(_yolov3_tiny(), (3, 416, 416))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(255, 13, 13), (255, 26, 26)]
