@@ -590,3 +590,17 @@ def test_a_path_entry_counts_toward_the_layer_limit_and_the_nesting() -> None:
         cnncalc.analyze_text("input: 8x8x3\nlayers:\n  - [relu, relu, relu]\n", "g.yaml",
                              limits=cnncalc.Limits(max_layers=2))
     assert info.value.code == "E155"
+
+
+def test_a_name_outside_the_block_says_blocks_see_only_their_own() -> None:
+    errs = errors_of("""
+        input: 8x8x3
+        blocks:
+          up: {layers: [unpool: down]}
+        layers:
+          - maxpool: 2
+            name: down
+          - up
+    """)
+    assert [e.code for e in errs] == ["E201"]
+    assert errs[0].hint is not None and "outside this block" in errs[0].hint

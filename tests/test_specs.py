@@ -470,3 +470,47 @@ def test_yolov3_tiny_against_torch() -> None:
     trainable, stats, macs, outs = vision.measure(_yolov3_tiny(), (3, 416, 416))
     assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
     assert outs == [(255, 13, 13), (255, 26, 26)]
+
+
+def _segnet_basic():  # type: ignore[no-untyped-def]
+    """SegNet-Basic in PyTorch: MaxPool2d(2, 2, return_indices=True) and MaxUnpool2d(2, 2) back to
+    each pool's input size (output_size), 7x7 convs of 64 features, 1x1 classifier to 11 classes."""
+    import torch
+    from torch import nn
+
+    class SegNetBasic(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = nn.ModuleList([nn.Sequential(nn.Conv2d(c, 64, 7, padding=3), nn.BatchNorm2d(64), nn.ReLU())
+                                      for c in (3, 64, 64, 64)])
+            self.dec = nn.ModuleList([nn.Sequential(nn.Conv2d(64, 64, 7, padding=3), nn.BatchNorm2d(64))
+                                      for _ in range(4)])
+            self.pool, self.unpool = nn.MaxPool2d(2, 2, return_indices=True), nn.MaxUnpool2d(2, 2)
+            self.classifier = nn.Conv2d(64, 11, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            kept = []
+            for enc in self.enc:
+                x = enc(x)
+                size = x.shape[2:]
+                x, indices = self.pool(x)
+                kept.append((indices, size))
+            for dec, (indices, size) in zip(self.dec, reversed(kept)):
+                x = dec(self.unpool(x, indices, output_size=size))
+            return self.classifier(x)
+
+    return SegNetBasic
+
+
+@pytest.mark.torch
+def test_segnet_basic_against_torch() -> None:
+    import vision
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    r = analyze("segnet_basic")
+    trainable, stats, macs, outs = vision.measure(_segnet_basic(), (3, 360, 480))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(11, 360, 480)]
+    # the odd size: pool4 takes 45 rows to 22, its unpooling gives the 45 back
+    rows = {row.name: row for row in r.rows}
+    assert rows["pool4"].output.dims == (22, 30, 64) and rows["unpool1"].output.dims == (45, 60, 64)

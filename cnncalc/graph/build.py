@@ -228,7 +228,8 @@ class Builder:
     def lookup(self, ref: YScalar, ctx: Ctx) -> int:
         found = ctx.scope.find(ref.value)
         if found is None:
-            hint = self.suggest(ref.value, ref.pos, ctx.scope.visible) or self.names.why_unseen(ref.value)
+            hint = (self.suggest(ref.value, ref.pos, ctx.scope.visible)
+                    or self.names.why_unseen(ref.value, ctx.scope.prefix))
             raise GraphError(f"no earlier layer is named '{clip(ref.value)}'", ref.pos, hint=hint, code="E201")
         return found
 

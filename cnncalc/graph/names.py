@@ -105,9 +105,12 @@ class Names:
                 self.taken[prefix + name] = _Taken(pos, True)
                 return prefix + name
 
-    def why_unseen(self, name: str) -> str | None:
-        """Why a name that exists cannot be referred to here (a hint for E201), if it exists."""
-        taken = self.taken.get(name)
+    def why_unseen(self, name: str, prefix: str = "") -> str | None:
+        """Why a name that exists cannot be referred to from a scope with ``prefix`` (a hint for E201)."""
+        taken = self.taken.get(prefix + name)
+        if taken is None and prefix and name in self.taken:
+            return (f"'{clip(name)}' is outside this block, which sees only its own layers and arguments: pass"
+                    " what it needs as an argument, or write the layer that needs it outside the block")
         if taken is None:
             return None
         if taken.generated:
