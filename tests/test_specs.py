@@ -514,3 +514,27 @@ def test_segnet_basic_against_torch() -> None:
     # the odd size: pool4 takes 45 rows to 22, its unpooling gives the 45 back
     rows = {row.name: row for row in r.rows}
     assert rows["pool4"].output.dims == (22, 30, 64) and rows["unpool1"].output.dims == (45, 60, 64)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(520, 520), (321, 417)])
+def test_fcn_resnet50_equals_torchvisions_model_with_both_outputs(size: tuple[int, int]) -> None:
+    """torchvision.models.segmentation.fcn_resnet50(aux_loss=True), measured in PyTorch at its
+    published 520x520 and at another size: the same parameters, MACs and both outputs ("out" and
+    "aux", each resized to the input by F.interpolate), exactly."""
+    import vision
+
+    from cnncalc.analysis.analyze import analyze as run
+    from cnncalc.analysis.analyze import at_input
+    from cnncalc.graph.build import build_graph
+
+    tv = vision.torchvision()
+    path = SPECS / "fcn_resnet50.yaml"
+    graph = build_graph(cnncalc.parse_spec(path.read_text(encoding="utf-8"), str(path)))
+    r = run(at_input(graph, cnncalc.Shape((*size, 3))))
+    model = lambda: tv.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=True)
+    trainable, stats, macs, outs = vision.measure(model, (3, *size))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert [(o.shape.c, o.shape.h, o.shape.w) for o in r.outputs] == outs == [(21, *size)] * 2
+    if size == (520, 520):  # the published meta: num_params 35,322,218, 152.717 GFLOPS
+        assert trainable == 35_322_218 and round(macs / 1e9, 3) == 152.717
