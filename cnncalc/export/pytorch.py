@@ -18,8 +18,8 @@ import textwrap
 from dataclasses import dataclass, replace
 
 from cnncalc.analysis.analyze import analyze
-from cnncalc.export.helpers import HELPERS
 from cnncalc.export.calls import Call
+from cnncalc.export.helpers import HELPERS
 from cnncalc.export.modules import emit
 from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.deform import DeformConv
