@@ -538,3 +538,61 @@ def test_fcn_resnet50_equals_torchvisions_model_with_both_outputs(size: tuple[in
     assert [(o.shape.c, o.shape.h, o.shape.w) for o in r.outputs] == outs == [(21, *size)] * 2
     if size == (520, 520):  # the published meta: num_params 35,322,218, 152.717 GFLOPS
         assert trainable == 35_322_218 and round(macs / 1e9, 3) == 152.717
+
+
+def _fcn8s():  # type: ignore[no-untyped-def]
+    """FCN-8s in PyTorch with the layers and crops of wkentaro/pytorch-fcn's FCN8s (a port of the
+    authors' Caffe model): conv1_1 padding 100, ceil-mode pools, fc6/fc7 as convs, bias-free
+    upscoring, and the crops h[:, :, 5:5 + H], h[:, :, 9:9 + H], h[:, :, 31:31 + H]."""
+    import torch
+    from torch import nn
+
+    def convs(i: int, o: int, n: int, first_pad: int = 1) -> list[nn.Module]:
+        out: list[nn.Module] = []
+        for k in range(n):
+            out += [nn.Conv2d(i if k == 0 else o, o, 3, padding=first_pad if k == 0 else 1), nn.ReLU()]
+        return [*out, nn.MaxPool2d(2, 2, ceil_mode=True)]
+
+    class FCN8s(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.to_pool3 = nn.Sequential(*convs(3, 64, 2, 100), *convs(64, 128, 2), *convs(128, 256, 3))
+            self.to_pool4 = nn.Sequential(*convs(256, 512, 3))
+            self.to_score = nn.Sequential(*convs(512, 512, 3), nn.Conv2d(512, 4096, 7), nn.ReLU(), nn.Dropout2d(),
+                                          nn.Conv2d(4096, 4096, 1), nn.ReLU(), nn.Dropout2d(), nn.Conv2d(4096, 21, 1))
+            self.score_pool3, self.score_pool4 = nn.Conv2d(256, 21, 1), nn.Conv2d(512, 21, 1)
+            self.upscore2 = nn.ConvTranspose2d(21, 21, 4, stride=2, bias=False)
+            self.upscore_pool4 = nn.ConvTranspose2d(21, 21, 4, stride=2, bias=False)
+            self.upscore8 = nn.ConvTranspose2d(21, 21, 16, stride=8, bias=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            pool3 = self.to_pool3(x)
+            pool4 = self.to_pool4(pool3)
+            h = self.upscore2(self.to_score(pool4))
+            h = h + self.score_pool4(pool4)[:, :, 5:5 + h.shape[2], 5:5 + h.shape[3]]
+            h = self.upscore_pool4(h)
+            h = h + self.score_pool3(pool3)[:, :, 9:9 + h.shape[2], 9:9 + h.shape[3]]
+            return self.upscore8(h)[:, :, 31:31 + x.shape[2], 31:31 + x.shape[3]]
+
+    return FCN8s
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(500, 500), (375, 281)])
+def test_fcn8s_against_torch_at_any_input_size(size: tuple[int, int]) -> None:
+    """The offset crops (5, 9, and 31 against the input) keep FCN-8s right at any size: the same
+    parameters, MACs and output as the PyTorch port, at VOC's 500x500 and at an odd 375x281."""
+    import vision
+
+    from cnncalc.analysis.analyze import analyze as run
+    from cnncalc.analysis.analyze import at_input
+    from cnncalc.graph.build import build_graph
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    path = SPECS / "fcn8s.yaml"
+    r = run(at_input(build_graph(cnncalc.parse_spec(path.read_text(encoding="utf-8"), str(path))),
+                     cnncalc.Shape((*size, 3))))
+    trainable, stats, macs, outs = vision.measure(_fcn8s(), (3, *size))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(21, *size)] and r.output.dims == (*size, 21)
+    assert trainable == 134_489_759 and round(trainable / 1e6) == 134  # the paper's Table 1: 134M
