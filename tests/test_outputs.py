@@ -151,3 +151,25 @@ def test_export_returns_the_outputs_as_a_tuple_in_order() -> None:
 
     assert cross_check(SPEC, "o.yaml") == []
     assert cross_check(SPEC.replace("[big, small]", "[small, input, big]"), "o.yaml") == []
+
+
+def test_many_outputs_cost_linear_time() -> None:
+    """n heads, each a path entry from the input, all listed in outputs: building, analysing,
+    rendering, warnings and the export make about 4x the calls at 4x the heads (16x if quadratic)."""
+    from growth import ratio
+
+    from cnncalc.export.pytorch import to_pytorch
+    from cnncalc.graph.build import build_graph
+
+    def make(n: int):  # type: ignore[no-untyped-def]
+        text = ("input: 4x4x2\nlayers:\n" + "".join(f"  - [input, {{relu: null, name: h{i}}}]\n" for i in range(n))
+                + "outputs: [" + ", ".join(f"h{i}" for i in range(n)) + "]\n")
+
+        def run() -> None:
+            r = cnncalc.analyze_text(text, "o.yaml")
+            plain_table(r), to_csv(r), to_dict(r), lint(r)
+            to_pytorch(build_graph(cnncalc.parse_spec(text, "o.yaml")))
+
+        return run
+
+    assert ratio(make, 100) < 5

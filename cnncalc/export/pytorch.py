@@ -144,7 +144,8 @@ def plan(graph: Graph, attrs: list[str]) -> Plan:
         for i in node.inputs:
             consumers[i].append(j)
     # Nodes the outputs depend on always run, even if declared in an aux head.
-    needed, stack = set(), list(graph.outputs)
+    outputs = set(graph.outputs)
+    needed, stack = set(), list(outputs)
     while stack:
         i = stack.pop()
         if i != INPUT and i not in needed:
@@ -153,14 +154,14 @@ def plan(graph: Graph, attrs: list[str]) -> Plan:
     train_only = tuple(node.aux and i not in needed for i, node in enumerate(graph.nodes))
 
     def chained(i: int) -> bool:  # used once, by the very next node: keep it in `x`
-        if i in graph.outputs:
+        if i in outputs:
             return graph.outputs == (i,) and i == n - 1 and not consumers[i]
         return consumers[i] == [i + 1]
 
     out_var = tuple("x" if chained(i) else attrs[i] for i in range(n))
-    in_var = "x" if consumers[INPUT] == [0] and INPUT not in graph.outputs else "inputs"
+    in_var = "x" if consumers[INPUT] == [0] and INPUT not in outputs else "inputs"
     aux_outputs = tuple(i for i in range(n) if train_only[i] and not consumers[i])
-    read = frozenset(i for i in range(n) if consumers[i] or i in graph.outputs or i in aux_outputs)
+    read = frozenset(i for i in range(n) if consumers[i] or i in outputs or i in aux_outputs)
     return Plan(train_only, out_var, in_var, read, aux_outputs)
 
 
