@@ -6,6 +6,7 @@ Pooling has no parameters and counts 0 MACs in the torchvision convention.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pad_form, pair
@@ -73,13 +74,16 @@ class _Pool(Layer):
         x, s, out = step.inputs[0], step.shapes[0], step.out
         pads = self.pads(s)
         xp = x if symmetric(pads) else step.padded(x, self.explicit_pads(s, out))
+        # max pooling's indices, also handed to an unpool that reads them (counted only if kept)
+        indices = step.new(step.batch * out.numel, "int64", False) if isinstance(self, MaxPool) else None
         if step.needs:
             step.keep(xp)
-            if isinstance(self, MaxPool):
-                step.keep(step.new(step.batch * out.numel, "int64", False))
+            if indices is not None:
+                step.keep(indices)
             elif not symmetric(pads) and self.padding == "same":
                 step.keep(step.new(step.batch * out.h * out.w, x.dtype, False))
-        return step.output(x.dtype, step.needs)
+        y = step.output(x.dtype, step.needs)
+        return y if indices is None else replace(y, indices=indices.storage)
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]

@@ -14,6 +14,7 @@ from dataclasses import field
 
 from cnncalc.errors import ShapeError, SpecError, clip
 from cnncalc.layers.args import name_ref
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import Layer, Ref, arg, register
 from cnncalc.layers.formula import Line
 from cnncalc.layers.geometry import Reads, Transposed, need_image
@@ -69,6 +70,15 @@ class Unpool(Mover):
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         before = self._check(inputs)
         return Shape((before.h, before.w, inputs[0].c))
+
+    def autograd(self, step: Step) -> Tensor:
+        """Its backward gathers the gradient at the pool's indices: when a gradient flows, it keeps
+        them (the storage the pool made: counted once if the pool keeps it too)."""
+        x, pooled = step.inputs[0], step.inputs[1]
+        assert pooled.indices is not None  # the input at position 1 is its max pool's output
+        if x.grad:
+            step.keep(Tensor(pooled.indices, pooled.numel, "int64", False))
+        return step.output(x.dtype, x.grad)
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         # output o holds the value of every pool window that covers it: the pool's windows, backwards
