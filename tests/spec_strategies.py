@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cnncalc.errors import SourcePos
 from cnncalc.layers import REGISTRY
-from cnncalc.layers.base import arg_fields
+from cnncalc.layers.frozen import arg_fields
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 from cnncalc.spec.placeholders import protect, restore
 

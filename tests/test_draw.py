@@ -72,3 +72,11 @@ def test_graphviz_draws_the_bundled_networks(spec: str) -> None:
     svg = subprocess.run(["dot", "-Tsvg"], input=to_dot(r, depth=1), capture_output=True, text=True, check=True).stdout
     assert svg.startswith("<?xml") and "<svg" in svg
     assert str(r.output) in svg and "input" in svg
+
+
+def test_every_output_of_several_is_drawn_as_an_output() -> None:
+    r = report("input: 8x8x3\nlayers:\n  - {conv: {filters: 2, kernel: 1}, name: a}\n  - maxpool: 2\n"
+               "  - {conv: {filters: 2, kernel: 1}, name: b}\noutputs: [a, b]\n")
+    assert picture(r).outputs == {"n0", "n2"}  # a and b, not the pool between them
+    text = to_mermaid(r)
+    assert 'n0(["a · conv' in text and 'n2(["b · conv' in text and 'n1["maxpool1' in text

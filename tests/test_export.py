@@ -42,6 +42,8 @@ EVERY_KIND = textwrap.dedent("""\
     layers:
       - unit: 8
         name: u
+      - {maxpool: 2, name: down}
+      - unpool: down
       - dwconv: {kernel: 3, padding: [0, 1, 1, 0], multiplier: 2}
       - sepconv: {filters: 8, kernel: 3, padding: same}
       - deform_conv: {filters: 8, kernel: 3, padding: 1}

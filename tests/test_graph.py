@@ -495,3 +495,112 @@ def test_regression_valid_named_paths_compute_no_suggestions(monkeypatch: pytest
     monkeypatch.setattr(graph, "did_you_mean", counted)
     assert len(cnncalc.analyze_text(text, F).rows) == 150  # per i: relu, the path's relu, add
     assert calls == 0
+
+
+# --- the network input by name; a path as an entry ----------------------------------------------
+
+UNET_LIKE = """
+    input: {size}x3
+    layers:
+      - conv: {{filters: 4, kernel: 3}}        # valid conv: the map shrinks by 2
+        name: c1
+      - maxpool: 2
+      - upsample: 2
+      - upsample: {{like: input}}              # back to the input's size, whatever it is
+      - concat: [[input, crop: {{like: c1}}], [crop: {{like: c1}}]]
+"""
+
+
+@pytest.mark.parametrize(("size", "hw"), [("64x64", (64, 64)), ("37x53", (37, 53))])
+def test_like_input_follows_any_input_size(size: str, hw: tuple[int, int]) -> None:
+    r = run(UNET_LIKE.format(size=size))
+    ups = [row for row in r.rows if row.kind == "upsample"]
+    assert ups[-1].output.dims == (*hw, 4)  # the size of `input`, 4 channels of the conv
+    # both crops to c1's (H-2) x (W-2); 3 input channels + 4 = 7
+    assert r.output.dims == (hw[0] - 2, hw[1] - 2, 7)
+    assert r.rows[-1].sources[0] >= 0 and -1 in {row.sources[0] for row in r.rows if row.kind == "crop"}
+
+
+def test_input_in_a_merge_and_as_a_path_start() -> None:
+    r = run("""
+        input: 16x16x3
+        layers:
+          - conv: {filters: 8, kernel: 3, padding: 1}
+          - concat: [input, []]                 # 3 + 8 channels
+          - [input, conv: {filters: 2, kernel: 1}]   # a new flow from the input: 3 -> 2 channels
+    """)
+    assert r.rows[1].output.dims == (16, 16, 11)
+    assert r.output.dims == (16, 16, 2)
+    assert r.rows[2].sources == (-1,)  # the 1x1 conv reads the network input
+
+
+def test_inside_a_block_input_is_the_blocks_input() -> None:
+    r = run("""
+        input: 16x16x3
+        blocks:
+          grow:                                  # DenseNet-style: the block's input joins its output
+            layers: [conv: {filters: 4, kernel: 3, padding: 1}, concat: [[], input]]
+        layers:
+          - conv: {filters: 6, kernel: 1}
+          - grow
+          - grow
+    """)
+    # the first use reads 6 channels: 4 + 6 = 10; the second reads 10: 4 + 10 = 14 (not 4 + 3)
+    assert [row.output.c for row in r.rows if row.kind == "concat"] == [10, 14]
+
+
+def test_in_an_aux_head_input_is_the_network_input() -> None:
+    r = run("""
+        input: 8x8x3
+        layers:
+          - conv: {filters: 5, kernel: 1}
+          - aux: [[input, global_avgpool]]
+    """)
+    assert r.rows[-1].aux and r.rows[-1].output.dims == (1, 1, 3)
+
+
+def test_input_is_not_a_usable_name() -> None:
+    errs = errors_of("""
+        input: 8x8x3
+        layers:
+          - conv: {filters: 5, kernel: 1}
+            name: input
+    """)
+    assert [e.code for e in errs] == ["E210"] and "network's input" in errs[0].message
+
+
+def test_a_layer_name_where_a_kind_goes_says_how_to_continue_from_it() -> None:
+    errs = errors_of("""
+        input: 8x8x3
+        layers:
+          - conv: {filters: 5, kernel: 1}
+            name: stem
+          - relu
+          - stem
+    """)
+    assert [e.code for e in errs] == ["E120"]
+    assert errs[0].hint is not None and "'- [stem, ...]'" in errs[0].hint
+
+
+def test_a_path_entry_counts_toward_the_layer_limit_and_the_nesting() -> None:
+    text = "input: 8x8x3\nlayers:\n  - " + "[" * 70 + "relu" + "]" * 70 + "\n"
+    errs = errors_of(text)
+    assert {e.code for e in errs} <= {"E151", "E154"} and errs
+    with pytest.raises(CnnCalcError) as info:
+        cnncalc.analyze_text("input: 8x8x3\nlayers:\n  - [relu, relu, relu]\n", "g.yaml",
+                             limits=cnncalc.Limits(max_layers=2))
+    assert info.value.code == "E155"
+
+
+def test_a_name_outside_the_block_says_blocks_see_only_their_own() -> None:
+    errs = errors_of("""
+        input: 8x8x3
+        blocks:
+          up: {layers: [unpool: down]}
+        layers:
+          - maxpool: 2
+            name: down
+          - up
+    """)
+    assert [e.code for e in errs] == ["E201"]
+    assert errs[0].hint is not None and "outside this block" in errs[0].hint

@@ -213,3 +213,15 @@ def test_kinds_lists_every_kind_and_argument_of_the_issues() -> None:
         assert set(args) <= set(listed[kind][1]), (kind, listed[kind][1])
     for kind, alias in ALIASES.items():
         assert alias in listed[kind][0], (kind, listed[kind][0])
+
+
+@pytest.mark.parametrize("pool", [{"kernel": 2}, {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+                                  {"kernel": [3, 2], "stride": [3, 1]}])
+def test_unpool_reads_its_pools_windows_backwards(pool: dict[str, Any]) -> None:
+    # Unpool states the pool's window run backwards (Transposed): its size must be the pool's input's.
+    text = yaml.safe_dump({"input": "11x10x2", "layers": [{"maxpool": pool, "name": "p"}, {"unpool": "p"}]})
+    row = cnncalc.analyze_text(text, "u.yaml").rows[-1]
+    assert row.layer is not None and row.output.dims == (11, 10, 2)
+    for axis in (0, 1):
+        reads = row.layer.reads(row.inputs, row.output, axis)
+        assert isinstance(reads, Transposed) and reads.out == row.output.dims[axis]

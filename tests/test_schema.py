@@ -74,6 +74,8 @@ def test_every_bundled_spec_validates(path: Path) -> None:
     "input: 8x8x3\nlayers:\n  - relu\nexpect: {parms: 3}\n",  # unknown claim
     "input: 8x8x3\nlayers:\n  - concat: [relu]\n",  # a merge needs two paths
     "input: 8x8x3\nlayers:\n  - {relu: null, repeat: -1}\n",
+    "input: 8x8x3\nlayers: [relu]\noutputs: relu1\n",  # outputs is a list of names
+    "input: 8x8x3\nlayers: [relu]\nexpect: {outputs: 8x8x3}\n",  # a list of shapes
 ])
 def test_broken_specs_do_not_validate(text: str) -> None:
     assert errors(text)
@@ -82,6 +84,12 @@ def test_broken_specs_do_not_validate(text: str) -> None:
 def test_expressions_and_block_uses_are_accepted_as_written() -> None:
     text = ("input: 8x8x3\nblocks:\n  b:\n    args: [c]\n    layers: [{conv: {filters: ${2 * c}, kernel: 1}}]\n"
             "layers:\n  - b: 4\n  - {b: {c: 2}, name: x, expect: {params: '<= 100'}}\n  - aux: [relu]\n")
+    assert errors(text) == []
+
+
+def test_outputs_and_path_entries_are_accepted() -> None:
+    text = ("input: 8x8x3\nlayers:\n  - {conv: {filters: 2, kernel: 1}, name: a}\n  - [input, {relu: null, name: b}]\n"
+            "outputs: [a, b]\nexpect: {outputs: [8x8x2, [8, 8, 3]]}\n")
     assert errors(text) == []
 
 

@@ -84,6 +84,7 @@ TORCHVISION = [
     ("mnasnet1_0", 4_383_312, 0.314),
     ("regnet_y_400mf", 4_344_144, 0.402),
     ("shufflenet_v2_x0_5", 1_366_792, 0.04),
+    ("convnext_tiny", 28_589_128, 4.456),
 ]
 
 
@@ -385,3 +386,213 @@ def test_specs_are_named_after_torchvision_builders_and_stay_short() -> None:
     assert {"lenet5", "unet", "unet_padded", "dcgan_generator", "autoencoder", "googlenet_aux"} <= names
     assert len((ROOT / "specs" / "resnet50.yaml").read_text().splitlines()) <= 60
     assert len((ROOT / "specs" / "densenet121.yaml").read_text().splitlines()) <= 80
+
+
+# -- networks with several outputs, layer scale, unpooling: against their sources ---------------
+
+@pytest.mark.torch
+def test_convnext_tiny_equals_torchvisions_model_stage_by_stage() -> None:
+    """torchvision.models.convnext_tiny(weights=None), measured in PyTorch: parameters and MACs
+    (FlopCounterMode // 2) of the whole model and of each of its modules, exactly."""
+    import vision
+
+    tv = vision.torchvision()
+    r = analyze("convnext_tiny")
+    trainable, stats, macs, outs = vision.measure(lambda: tv.models.convnext_tiny(weights=None), (3, 224, 224))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert [r.output.dims] == outs == [(1000,)]
+    # torchvision's features.1 .. features.7 are cnncalc's stage1, downsample1, ..., stage4
+    ours = {"features.1": "stage1", "features.2": "downsample1", "features.3": "stage2", "features.4": "downsample2",
+            "features.5": "stage3", "features.6": "downsample3", "features.7": "stage4"}
+    theirs = vision.per_module(lambda: tv.models.convnext_tiny(weights=None), (3, 224, 224), list(ours))
+    for module, group in ours.items():
+        rows = [row for row in r.rows if group in row.group]
+        assert (sum(x.cost.params for x in rows), sum(x.cost.macs for x in rows)) == theirs[module], module
+
+
+# Darknet's log for cfg/yolov3-tiny.cfg at 416x416 (pjreddie/darknet): every [convolutional] as
+# (filters n, size, input channels c, output side), in cfg order; 1x1 convs are layers 13, 15, 18, 22.
+YOLOV3_TINY_CONVS = [(16, 3, 3, 416), (32, 3, 16, 208), (64, 3, 32, 104), (128, 3, 64, 52), (256, 3, 128, 26),
+                     (512, 3, 256, 13), (1024, 3, 512, 13), (256, 1, 1024, 13), (512, 3, 256, 13),
+                     (255, 1, 512, 13), (128, 1, 256, 13), (256, 3, 384, 26), (255, 1, 256, 26)]
+
+
+def test_yolov3_tiny_is_darknets_5_56_bflops() -> None:
+    """Darknet's site gives Tiny YOLOv3 5.56 Bn FLOPS at 416.  Darknet counts, per conv layer
+    (src/convolutional_layer.c), 2·n·size²·c/groups·out_h·out_w, and nothing for bias, BN, pooling,
+    up-sampling or the [yolo] layers: that is cnncalc's FLOPs (2 × MACs), exactly."""
+    r = analyze("yolov3_tiny")
+    darknet = sum(2 * n * k * k * c * side * side for n, k, c, side in YOLOV3_TINY_CONVS)
+    assert darknet == 5_564_961_792 and round(darknet / 1e9, 2) == 5.56
+    assert r.totals.flops == darknet
+    # parameters: n·size²·c weights per conv; the two linear heads (255 filters) have a bias, the
+    # others batch_normalize=1: 2·n trainable (scale, bias) and 2·n running statistics
+    weights = sum(n * k * k * c for n, k, c, _ in YOLOV3_TINY_CONVS)
+    bn = sum(n for n, *_ in YOLOV3_TINY_CONVS if n != 255)
+    assert r.totals.trainable == weights + 2 * 255 + 2 * bn == 8_852_366
+    assert r.totals.non_trainable == 2 * bn == 6_368
+    assert [o.shape.dims for o in r.outputs] == [(13, 13, 255), (26, 26, 255)]
+
+
+def _yolov3_tiny():  # type: ignore[no-untyped-def]
+    """YOLOv3-tiny written in PyTorch from cfg/yolov3-tiny.cfg (Ultralytics' port has these layers)."""
+    import torch
+    from torch import nn
+
+    def cbl(i: int, o: int, k: int = 3) -> nn.Sequential:
+        return nn.Sequential(nn.Conv2d(i, o, k, 1, k // 2, bias=False), nn.BatchNorm2d(o), nn.LeakyReLU(0.1))
+
+    class Tiny(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            mp = nn.MaxPool2d(2, 2)
+            self.to8 = nn.Sequential(cbl(3, 16), mp, cbl(16, 32), mp, cbl(32, 64), mp, cbl(64, 128), mp, cbl(128, 256))
+            self.to13 = nn.Sequential(mp, cbl(256, 512), nn.ZeroPad2d((0, 1, 0, 1)), nn.MaxPool2d(2, 1),
+                                      cbl(512, 1024), cbl(1024, 256, 1))
+            self.head1 = nn.Sequential(cbl(256, 512), nn.Conv2d(512, 255, 1))
+            self.up = nn.Sequential(cbl(256, 128, 1), nn.Upsample(scale_factor=2))
+            self.head2 = nn.Sequential(cbl(384, 256), nn.Conv2d(256, 255, 1))
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            l8 = self.to8(x)
+            l13 = self.to13(l8)
+            return self.head1(l13), self.head2(torch.cat([self.up(l13), l8], 1))
+
+    return Tiny
+
+
+@pytest.mark.torch
+def test_yolov3_tiny_against_torch() -> None:
+    import vision
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    r = analyze("yolov3_tiny")
+    trainable, stats, macs, outs = vision.measure(_yolov3_tiny(), (3, 416, 416))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(255, 13, 13), (255, 26, 26)]
+
+
+def _segnet_basic():  # type: ignore[no-untyped-def]
+    """SegNet-Basic in PyTorch: MaxPool2d(2, 2, return_indices=True) and MaxUnpool2d(2, 2) back to
+    each pool's input size (output_size), 7x7 convs of 64 features, 1x1 classifier to 11 classes."""
+    import torch
+    from torch import nn
+
+    class SegNetBasic(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = nn.ModuleList([nn.Sequential(nn.Conv2d(c, 64, 7, padding=3), nn.BatchNorm2d(64), nn.ReLU())
+                                      for c in (3, 64, 64, 64)])
+            self.dec = nn.ModuleList([nn.Sequential(nn.Conv2d(64, 64, 7, padding=3), nn.BatchNorm2d(64))
+                                      for _ in range(4)])
+            self.pool, self.unpool = nn.MaxPool2d(2, 2, return_indices=True), nn.MaxUnpool2d(2, 2)
+            self.classifier = nn.Conv2d(64, 11, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            kept = []
+            for enc in self.enc:
+                x = enc(x)
+                size = x.shape[2:]
+                x, indices = self.pool(x)
+                kept.append((indices, size))
+            for dec, (indices, size) in zip(self.dec, reversed(kept)):
+                x = dec(self.unpool(x, indices, output_size=size))
+            return self.classifier(x)
+
+    return SegNetBasic
+
+
+@pytest.mark.torch
+def test_segnet_basic_against_torch() -> None:
+    import vision
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    r = analyze("segnet_basic")
+    trainable, stats, macs, outs = vision.measure(_segnet_basic(), (3, 360, 480))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(11, 360, 480)]
+    # the odd size: pool4 takes 45 rows to 22, its unpooling gives the 45 back
+    rows = {row.name: row for row in r.rows}
+    assert rows["pool4"].output.dims == (22, 30, 64) and rows["unpool1"].output.dims == (45, 60, 64)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(520, 520), (321, 417)])
+def test_fcn_resnet50_equals_torchvisions_model_with_both_outputs(size: tuple[int, int]) -> None:
+    """torchvision.models.segmentation.fcn_resnet50(aux_loss=True), measured in PyTorch at its
+    published 520x520 and at another size: the same parameters, MACs and both outputs ("out" and
+    "aux", each resized to the input by F.interpolate), exactly."""
+    import vision
+
+    from cnncalc.analysis.analyze import analyze as run
+    from cnncalc.analysis.analyze import at_input
+    from cnncalc.graph.build import build_graph
+
+    tv = vision.torchvision()
+    path = SPECS / "fcn_resnet50.yaml"
+    graph = build_graph(cnncalc.parse_spec(path.read_text(encoding="utf-8"), str(path)))
+    r = run(at_input(graph, cnncalc.Shape((*size, 3))))
+    model = lambda: tv.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, aux_loss=True)
+    trainable, stats, macs, outs = vision.measure(model, (3, *size))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert [(o.shape.c, o.shape.h, o.shape.w) for o in r.outputs] == outs == [(21, *size)] * 2
+    if size == (520, 520):  # the published meta: num_params 35,322,218, 152.717 GFLOPS
+        assert trainable == 35_322_218 and round(macs / 1e9, 3) == 152.717
+
+
+def _fcn8s():  # type: ignore[no-untyped-def]
+    """FCN-8s in PyTorch with the layers and crops of wkentaro/pytorch-fcn's FCN8s (a port of the
+    authors' Caffe model): conv1_1 padding 100, ceil-mode pools, fc6/fc7 as convs, bias-free
+    upscoring, and the crops h[:, :, 5:5 + H], h[:, :, 9:9 + H], h[:, :, 31:31 + H]."""
+    import torch
+    from torch import nn
+
+    def convs(i: int, o: int, n: int, first_pad: int = 1) -> list[nn.Module]:
+        out: list[nn.Module] = []
+        for k in range(n):
+            out += [nn.Conv2d(i if k == 0 else o, o, 3, padding=first_pad if k == 0 else 1), nn.ReLU()]
+        return [*out, nn.MaxPool2d(2, 2, ceil_mode=True)]
+
+    class FCN8s(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.to_pool3 = nn.Sequential(*convs(3, 64, 2, 100), *convs(64, 128, 2), *convs(128, 256, 3))
+            self.to_pool4 = nn.Sequential(*convs(256, 512, 3))
+            self.to_score = nn.Sequential(*convs(512, 512, 3), nn.Conv2d(512, 4096, 7), nn.ReLU(), nn.Dropout2d(),
+                                          nn.Conv2d(4096, 4096, 1), nn.ReLU(), nn.Dropout2d(), nn.Conv2d(4096, 21, 1))
+            self.score_pool3, self.score_pool4 = nn.Conv2d(256, 21, 1), nn.Conv2d(512, 21, 1)
+            self.upscore2 = nn.ConvTranspose2d(21, 21, 4, stride=2, bias=False)
+            self.upscore_pool4 = nn.ConvTranspose2d(21, 21, 4, stride=2, bias=False)
+            self.upscore8 = nn.ConvTranspose2d(21, 21, 16, stride=8, bias=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            pool3 = self.to_pool3(x)
+            pool4 = self.to_pool4(pool3)
+            h = self.upscore2(self.to_score(pool4))
+            h = h + self.score_pool4(pool4)[:, :, 5:5 + h.shape[2], 5:5 + h.shape[3]]
+            h = self.upscore_pool4(h)
+            h = h + self.score_pool3(pool3)[:, :, 9:9 + h.shape[2], 9:9 + h.shape[3]]
+            return self.upscore8(h)[:, :, 31:31 + x.shape[2], 31:31 + x.shape[3]]
+
+    return FCN8s
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(500, 500), (375, 281)])
+def test_fcn8s_against_torch_at_any_input_size(size: tuple[int, int]) -> None:
+    """The offset crops (5, 9, and 31 against the input) keep FCN-8s right at any size: the same
+    parameters, MACs and output as the PyTorch port, at VOC's 500x500 and at an odd 375x281."""
+    import vision
+
+    from cnncalc.analysis.analyze import analyze as run
+    from cnncalc.analysis.analyze import at_input
+    from cnncalc.graph.build import build_graph
+
+    pytest.importorskip("torch", reason="PyTorch cross-check needs torch")
+    path = SPECS / "fcn8s.yaml"
+    r = run(at_input(build_graph(cnncalc.parse_spec(path.read_text(encoding="utf-8"), str(path))),
+                     cnncalc.Shape((*size, 3))))
+    trainable, stats, macs, outs = vision.measure(_fcn8s(), (3, *size))
+    assert (r.totals.trainable, r.totals.non_trainable, r.totals.macs) == (trainable, stats, macs)
+    assert outs == [(21, *size)] and r.output.dims == (*size, 21)
+    assert trainable == 134_489_759 and round(trainable / 1e6) == 134  # the paper's Table 1: 134M

@@ -114,6 +114,10 @@ CASES: dict[str, str] = {
                                                "upsample: {like: ref}", "maxpool: 3",
                                                "upsample: {like: ref, mode: bilinear}", "maxpool: 2",
                                                "upsample: {like: ref, mode: bicubic}"),
+    "unpool (SegNet 45 -> 22 -> 45, ceil_mode, padding, like)": net(
+        "45x45x2", "conv: {filters: 3, kernel: 1}\n    name: c", "maxpool: 2\n    name: p", "relu",
+        "maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}\n    name: q", "unpool: q",
+        "unpool: {pool: p, like: c}", "maxpool: [3, 2]\n    name: r", "bn", "max_unpool: {pool: r}"),
     "scale (layer scale) on an image and a vector": net("3x3x4", "scale", "scale: 0.5", "flatten", "layer_scale"),
     "se reduction": net("4x4x8", "se: 4"),
     "se squeeze divisible silu hardsigmoid": net(
@@ -418,3 +422,30 @@ def test_reserved_names_cover_nn_module() -> None:
 
     public = {n for n in [*dir(nn.Module), *vars(nn.Module())] if not n.startswith("_")}
     assert public - RESERVED == set()
+
+
+@SLOW
+@given(images, pairs, st.one_of(st.none(), pairs), pad_forms, st.booleans())
+def test_unpool_acceptance(shape, kernel, stride, padding, ceil_mode) -> None:  # type: ignore[no-untyped-def]
+    """A max pool and the unpooling of its indices back to its input's size: cnncalc accepts
+    exactly what MaxPool2d(return_indices=True) and MaxUnpool2d(output_size=...) accept."""
+    pool: dict[str, object] = {"kernel": kernel, "padding": padding, "ceil_mode": ceil_mode}
+    if stride is not None:
+        pool["stride"] = stride
+    text = f"input: {'x'.join(map(str, shape))}\nlayers:\n  - {{maxpool: {flow(pool)}, name: p}}\n  - unpool: p\n"
+    note(text)
+    try:
+        a: tuple[int, ...] | str = cnncalc.analyze_text(text, "layer.yaml").rows[-1].output.dims
+    except cnncalc.CnnCalcError as exc:
+        assert exc.pos is not None and exc.pos.file == "layer.yaml", f"unpositioned error: {exc!r}"
+        a = REJECTED
+    step = None if stride is None else pair_of(stride)
+
+    def unpool() -> object:
+        down = nn.MaxPool2d(pair_of(kernel), step, pair_of(padding), ceil_mode=ceil_mode, return_indices=True)
+        up = nn.MaxUnpool2d(pair_of(kernel), step, pair_of(padding))
+        return lambda x: up(*down(x), output_size=x.shape[2:])
+
+    b = theirs(shape, unpool)
+    event(f"unpool: {'rejected' if a == REJECTED else 'accepted'} by cnncalc")
+    assert a == b, f"cnncalc: {a}, PyTorch: {b}"

@@ -2,9 +2,10 @@
 
 Hypothesis builds a network step by step: a layer of any kind with any of its argument
 forms (kernel, stride, the padding forms, dilation, groups, ceil_mode, output_padding, ...),
-a merge of paths (concat, add, multiply; paths of layers, the identity, named outputs), a
-crop to a named output, an auxiliary head, or a use of a random user block (``$arg`` and
-``${expr}`` arguments, nested blocks, ``repeat``).  A step cnncalc rejects is drawn again
+a merge of paths (concat, add, multiply; paths of layers, the identity, named outputs or the
+input), a crop to a named output, an auxiliary head, a path entry starting from a named output,
+a max pool unpooled with its indices, or a use of a random user block (``$arg`` and ``${expr}``
+arguments, nested blocks, ``repeat``); now and then the network has several ``outputs``.  A step cnncalc rejects is drawn again
 (tests/test_torch_layers.py checks separately that cnncalc rejects exactly what PyTorch
 rejects), so every network is valid, and tests/torch_oracle.py compares every layer's
 output shape, parameters and MACs with PyTorch, exactly.
@@ -225,11 +226,22 @@ BLOCKS = {
 }
 
 
+def unpooling(draw: Any, x: Shape, tag: int) -> Any:
+    """A max pool and the unpooling of its indices, inside a path whose ends have the shape ``x``."""
+    pool = {**window_args(draw, x, True), **args_of(draw, {}, {"ceil_mode": st.booleans()})}
+    path: list[Any] = [{"maxpool": pool, "name": f"u{tag}"}, *draw(st.sampled_from([[], ["relu"], ["bn"]]))]
+    if draw(st.booleans()):
+        return [*path, {"unpool": f"u{tag}"}]
+    return [{"identity": None, "name": f"a{tag}"}, *path, {"unpool": {"pool": f"u{tag}", "like": f"a{tag}"}}]
+
+
 @st.composite
-def step(draw: Any, x: Shape, names: dict[str, Shape], blocks: bool) -> Any:
-    """One entry of the top-level layer list."""
-    what = draw(st.sampled_from(["layer"] * 6 + ["merge", "merge", "aux", "crop_to", "resize_to", "repeat"]
-                                + ["block"] * blocks))
+def step(draw: Any, x: Shape, names: dict[str, Shape], blocks: bool, tag: int = 0,
+         pools: dict[str, Shape] | None = None) -> Any:
+    """One entry of the top-level layer list (``tag`` makes the names it writes unique; ``pools``:
+    the named max pools so far and their output shapes)."""
+    what = draw(st.sampled_from(["layer"] * 6 + ["merge", "merge", "aux", "crop_to", "resize_to", "repeat", "path",
+                                                 "unpool"] + ["block"] * blocks))
     if what == "merge" and x.is_image:
         op = draw(st.sampled_from(["concat", "add", "multiply"]))
         same = [n for n, s in names.items() if s == x]
@@ -269,17 +281,27 @@ def step(draw: Any, x: Shape, names: dict[str, Shape], blocks: bool) -> Any:
         if images:
             return {"upsample": {"like": draw(st.sampled_from(images)),
                                  "mode": draw(st.sampled_from(["nearest", "bilinear", "bicubic"]))}}
+    if what == "path":  # a new flow from a named output (or the input): `- [name, layer]`
+        ref = draw(st.sampled_from(sorted(names)))
+        return [ref, draw(layer(names[ref]))]
+    if what == "unpool" and x.is_image:
+        ready = sorted(n for n, s in (pools or {}).items() if s == x)
+        if ready and draw(st.booleans()):
+            return {"unpool": draw(st.sampled_from(ready))}
+        return {"add": [[], unpooling(draw, x, tag)]}  # the unpooling gives x's shape back
     if what == "repeat":
         return {"relu" if not x.is_image else "conv": None if not x.is_image else {"filters": x.c, "kernel": 1},
                 "repeat": draw(st.integers(2, 3))}
     return draw(layer(x))
 
 
-def spec_text(shape: Shape, entries: list[Any], blocks: bool) -> str:
+def spec_text(shape: Shape, entries: list[Any], blocks: bool, outputs: list[str] | None = None) -> str:
     doc: dict[str, Any] = {"input": list(shape.dims)}
     if blocks:
         doc["blocks"] = BLOCKS
     doc["layers"] = entries
+    if outputs:
+        doc["outputs"] = outputs
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=None, width=1000)
 
 
@@ -291,11 +313,12 @@ def networks(draw: Any) -> str:
         shape = Shape((draw(st.integers(1, 16)), draw(st.integers(1, 16)), draw(st.integers(1, 6))))
     blocks = draw(st.booleans())
     entries: list[Any] = []
-    names: dict[str, Shape] = {}
+    names: dict[str, Shape] = {"input": shape}
+    pools: dict[str, Shape] = {}
     x = shape
     for i in range(draw(st.integers(1, 12))):
         for _ in range(5):  # a step cnncalc rejects is drawn again
-            entry = draw(step(x, names, blocks))
+            entry = draw(step(x, names, blocks, i, pools))
             if isinstance(entry, dict) and "aux" not in entry and draw(st.booleans()):
                 entry = {**entry, "name": f"n{i}"}
             text = spec_text(shape, entries + [entry], blocks)
@@ -309,10 +332,15 @@ def networks(draw: Any) -> str:
             x = report.output
             if isinstance(entry, dict) and "name" in entry:
                 names[entry["name"]] = x
+                if "maxpool" in entry and "repeat" not in entry:
+                    pools[entry["name"]] = x
             break
     if not entries:
         entries = ["identity"]
-    return spec_text(shape, entries, blocks)
+    outputs = None
+    if len(names) > 1 and draw(st.integers(0, 3)) == 0:  # several outputs, in any order
+        outputs = draw(st.lists(st.sampled_from(sorted(names)), min_size=1, max_size=3, unique=True))
+    return spec_text(shape, entries, blocks, outputs)
 
 
 @settings(max_examples=int(500 * SCALE), deadline=None, print_blob=True,
@@ -324,6 +352,10 @@ def test_random_network_matches_pytorch(text: str) -> None:
     for kind in {r.kind for r in report.rows}:
         event(f"kind {kind}")
     event(f"{len(report.rows) // 10 * 10}+ layers")
+    if report.several:
+        event("several outputs")
+    if any(-1 in r.sources for r in report.rows[1:]):
+        event("the input read after the first layer")
     cross_check(text, "random.yaml")
 
 

@@ -9,7 +9,8 @@ builds the model in PyTorch and measures it independently of cnncalc:
 - non-trainable: the numel of BatchNorm's ``running_mean`` and ``running_var`` buffers;
 - MACs: ``torch.utils.flop_counter.FlopCounterMode`` FLOPs // 2, per module and in total.
 
-Auxiliary heads do not run in eval mode; a second pass in training mode (with
+The model's return value (a tuple when the spec lists several ``outputs``) must have every
+output's shape, in order.  Auxiliary heads do not run in eval mode; a second pass in training mode (with
 BatchNorm kept in eval so that batch 1 works) measures them: its total MACs must
 be ``macs + aux_macs``.  Every number must equal cnncalc's exactly; a mismatch
 fails with the spec text, so the case can be replayed with ``cnncalc summary``.
@@ -60,6 +61,7 @@ class Measured:
     shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     macs: dict[str, int] = field(default_factory=dict)
     total_macs: int = 0
+    returned: list[tuple[int, ...]] = field(default_factory=list)  # the shape of each tensor forward returns
 
 
 def run(model: nn.Module, mod: types.ModuleType, train: bool) -> Measured:
@@ -72,14 +74,15 @@ def run(model: nn.Module, mod: types.ModuleType, train: bool) -> Measured:
     out = Measured()
     hooks = []
     for attr in mod.LAYERS:
-        def record(_m: nn.Module, _i: object, y: torch.Tensor, attr: str = attr) -> None:
-            out.shapes[attr] = hwc(y)
+        def record(_m: nn.Module, _i: object, y: torch.Tensor | tuple[torch.Tensor, ...], attr: str = attr) -> None:
+            out.shapes[attr] = hwc(y[0] if isinstance(y, tuple) else y)  # a max pool may return (out, indices)
 
         hooks.append(getattr(model, attr).register_forward_hook(record))
     counter = FlopCounterMode(display=False)
     try:
         with torch.no_grad(), counter:
-            model(torch.zeros(mod.INPUT_SHAPE))
+            y = model(torch.zeros(mod.INPUT_SHAPE))
+        out.returned = [hwc(t) for t in (y if isinstance(y, tuple) else (y,))]
     finally:
         for h in hooks:
             h.remove()
@@ -141,6 +144,7 @@ def cross_check(text: str, file: str = "<spec>") -> list[str]:
             differ("macs + aux_macs (training)", report.totals.macs + report.totals.aux_macs, passes[1].total_macs)
         differ("model output", report.output.dims, passes[0].shapes.get(attrs[graph.output]) if graph.output >= 0
                else report.input.dims)
+        differ("shapes forward returns (eval)", [s.dims for s in report.output_shapes], passes[0].returned)
     if problems:
         raise AssertionError(
             "cnncalc and PyTorch disagree:\n  " + "\n  ".join(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnncalc.analysis.lint import channels_first
-from cnncalc.analysis.report import Check, LayerReport, Report, Totals
+from cnncalc.analysis.report import Check, LayerReport, Output, Report, Totals
 from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
 from cnncalc.shapes import Cost, Shape
@@ -13,9 +13,10 @@ from cnncalc.source.values import MAX_INT
 from cnncalc.spec.expect import BUDGET_FIELDS, Claim
 
 
-def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope: str = "") -> tuple[Check, ...]:
+def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope: str = "",
+           outputs: tuple[Shape, ...] = ()) -> tuple[Check, ...]:
     flops = 2 * cost.macs
-    actual: dict[str, Shape | int] = {
+    actual: dict[str, Shape | int | tuple[Shape, ...]] = {
         "output": output,
         "params": cost.params,
         "trainable_params": cost.trainable,
@@ -26,6 +27,7 @@ def _judge(claims: tuple[Claim, ...], output: Shape, cost: Cost | Totals, scope:
     if isinstance(cost, Totals):
         actual["aux_macs"] = cost.aux_macs
         actual["activations"] = cost.activations
+        actual["outputs"] = outputs
     return tuple(Check.of(c, actual[c.field], scope) for c in claims)
 
 
@@ -95,7 +97,7 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
 def at_input(graph: Graph, shape: Shape) -> Graph:
     """The same network on another input.  Its ``expect:`` claims were written for the spec's own
     input, so they are dropped rather than judged against sizes they never described."""
-    return Graph(graph.name, shape, tuple(replace(n, claims=()) for n in graph.nodes), graph.output, (),
+    return Graph(graph.name, shape, tuple(replace(n, claims=()) for n in graph.nodes), graph.outputs, (),
                  {k: replace(g, claims=()) for k, g in graph.groups.items()})
 
 
@@ -127,7 +129,8 @@ def analyze(graph: Graph) -> Report:
         shapes, rows = _propagate(graph)
     except _Failed as failed:
         raise _decorate(graph, failed) from None
-    output = graph.input if graph.output == INPUT else shapes[graph.output]
+    outputs = tuple(Output("input", i, graph.input) if i == INPUT else Output(rows[i].name, i, shapes[i])
+                    for i in graph.outputs)
     all_rows = tuple(rows)
     claimed = [g for g, info in graph.groups.items() if info.claims]
     by_group: dict[str, list[LayerReport]] = {g: [] for g in claimed}
@@ -144,8 +147,9 @@ def analyze(graph: Graph) -> Report:
         if members and all(m.aux for m in members):  # a block inside an aux head: its MACs are aux MACs
             sub = replace(sub, macs=sub.aux_macs)
         group_checks.extend(_judge(info.claims, last, sub, instance))
+    shown = tuple(o.shape for o in outputs)
     now = tuple(c for c in graph.claims if c.field not in BUDGET_FIELDS)
-    top = _judge(now, output, Totals.of(all_rows), "totals")
+    top = _judge(now, shown[0], Totals.of(all_rows), "totals", shown)
     pending = tuple(c for c in graph.claims if c.field in BUDGET_FIELDS)  # judged by a training step
-    return Report(graph.name, graph.input, output, all_rows, (*group_checks, *top), pending=pending,
-                  budget=graph.budget, output_row=graph.output)
+    return Report(graph.name, graph.input, shown[0], all_rows, (*group_checks, *top), outputs, pending=pending,
+                  budget=graph.budget)

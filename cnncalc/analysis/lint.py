@@ -9,7 +9,9 @@ They never change a number; the CLI prints them on stderr as ``warning: ...``.
 * W103 padding larger than half the (dilated) kernel: border outputs see
   mostly or only padding;
 * W104 the kernel is larger than the input and fits only because of padding;
-* W105 the input looks channels-first (3x224x224 where H x W x C is meant).
+* W105 the input looks channels-first (3x224x224 where H x W x C is meant);
+* W106 a layer's output goes nowhere: no later layer reads it and it is not an output
+  (a path entry ``- [name, ...]`` leaves the flow before it behind).
 
 A kind with a sliding window states it (``Layer.windows``); the warnings read that
 statement, so a new windowed kind is checked without any change here.
@@ -88,7 +90,11 @@ def check_windows(windows: tuple[Window, Window]) -> list[tuple[str, str]]:
 def lint(report: Report) -> list[Lint]:
     """Every warning for the analysed network, in layer order."""
     out: list[Lint] = []
-    for row in report.rows:
+    read = {i for row in report.rows for i in row.sources} | {o.row for o in report.outputs}
+    for i, row in enumerate(report.rows):
+        if i not in read and not row.aux and report.outputs:  # an aux head's end is its output
+            out.append(Lint("W106", row.name, row.kind, "its output goes nowhere: no later layer reads it and it is"
+                            " not an output (list it in 'outputs:' to return it)", row.pos))
         x = row.inputs[0]
         windows = row.layer.windows(x) if row.layer is not None and x.is_image else None
         if windows is None:

@@ -31,12 +31,15 @@ class Check:
     hint: str | None = None
     scope: str = ""  # "" for a layer's own check; a block instance or "totals"
     claim: Claim | None = None
-    value: Shape | int | None = None
+    value: Shape | int | tuple[Shape, ...] | None = None
 
     @classmethod
-    def of(cls, claim: Claim, value: Shape | int, scope: str = "") -> Check:
+    def of(cls, claim: Claim, value: Shape | int | tuple[Shape, ...], scope: str = "") -> Check:
         """The verdict on ``claim`` for the computed ``value``."""
-        shown = str(value) if isinstance(value, Shape) else f"{value:,}"
+        if isinstance(value, tuple):  # `outputs`: every output's shape
+            shown = ", ".join(map(str, value))
+        else:
+            shown = str(value) if isinstance(value, Shape) else f"{value:,}"
         return cls(claim.field, claim.text, shown, claim.holds(value), claim.pos, scope=scope, claim=claim,
                    value=value)
 
@@ -125,23 +128,32 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class Output:
+    """One output of the network: the layer's (full) name, its row, its shape."""
+
+    name: str
+    row: int  # index into Report.rows; INPUT (-1) when the network input itself is an output
+    shape: Shape
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """The analysis of one network: rows in topological order, the output row, claims on
-    totals and groups; totals derived from the rows."""
+    """The analysis of one network: rows in topological order, the output (the first, when the
+    spec lists several ``outputs``), claims on totals and groups; totals derived from the rows."""
 
     name: str
     input: Shape
     output: Shape
     rows: tuple[LayerReport, ...]
     checks: tuple[Check, ...] = ()  # top-level expectations (totals)
+    outputs: tuple[Output, ...] = ()  # every output in the spec's order (analysis fills it)
     totals: Totals = field(init=False)
     pending: tuple[Claim, ...] = ()  # claims on a training step, judged by a budget (analysis/budget.py)
     budget: Setup | None = None  # the spec's `budget:` setting those claims are judged at
-    output_row: int = -1  # the row whose output is the network's (INPUT: the input itself)
 
     def live(self) -> list[bool]:
         """Whether each row's output reaches what training sums into its loss: the network's
-        output, or an auxiliary head's last layer.  A row that does not gets no backward."""
+        outputs, or an auxiliary head's last layer.  A row that does not gets no backward."""
         consumed = [False] * len(self.rows)
         for r in self.rows:
             for s in r.sources:
@@ -149,8 +161,7 @@ class Report:
                     consumed[s] = True
         live = [False] * len(self.rows)
         todo = [i for i, r in enumerate(self.rows) if r.aux and not consumed[i]]
-        if self.output_row != INPUT:
-            todo.append(self.output_row)
+        todo += [o.row for o in self.outputs if o.row != INPUT] if self.outputs else [len(self.rows) - 1]
         while todo:
             i = todo.pop()
             if not live[i]:
@@ -160,6 +171,16 @@ class Report:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "totals", Totals.of(self.rows))
+
+    @property
+    def several(self) -> bool:
+        """Whether the network has more than one output (``outputs: [a, b]``)."""
+        return len(self.outputs) > 1
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """The shape of every output, in order (the one output's when not listed)."""
+        return tuple(o.shape for o in self.outputs) or (self.output,)
 
     def all_checks(self) -> list[tuple[str, Check]]:
         """Every claim with where it applies, in source order."""

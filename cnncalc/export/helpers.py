@@ -2,7 +2,7 @@
 
 PyTorch has a module for most layer kinds; these few cover the rest (merges,
 Keras-style dense and layer norm on images, squeeze-excite, crops, Keras 'same'
-average pooling, deformable convolution).  Only the ones a spec uses are
+average pooling, deformable convolution, unpooling to a tensor's size).  Only the ones a spec uses are
 written into its exported file, in this order.
 """
 
@@ -107,6 +107,14 @@ class ResizeLike(nn.Module):
 
     def forward(self, x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         return nn.functional.interpolate(x, size=like.shape[2:], mode=self.mode)
+''',
+    "MaxUnpool": '''
+class MaxUnpool(nn.MaxUnpool2d):
+    """nn.MaxUnpool2d back to the height and width of ``like`` (the max pool's input, where its
+    indices point; SegNet's decoder): values the pool did not pick are 0."""
+
+    def forward(self, x: torch.Tensor, indices: torch.Tensor, like: torch.Tensor, *_: torch.Tensor) -> torch.Tensor:
+        return super().forward(x, indices, output_size=like.shape[2:])
 ''',
     "LayerScale": '''
 class LayerScale(nn.Module):

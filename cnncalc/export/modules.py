@@ -11,9 +11,9 @@ layer, so parameters and MACs stay those of the layer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from cnncalc.export.calls import Call, Code, Emit
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.channels import ChannelShuffle, ChannelSplit
 from cnncalc.layers.composite import SqueezeExcite
@@ -27,58 +27,9 @@ from cnncalc.layers.globalpool import AdaptiveMaxPool, GlobalMaxPool, _Adaptive,
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm
 from cnncalc.layers.pool import AvgPool, MaxPool
 from cnncalc.layers.reshape import ZeroPad
+from cnncalc.layers.unpool import Unpool
 from cnncalc.layers.upsample import Upsample
 from cnncalc.shapes import Shape
-
-
-class Code(str):
-    """Python source written as it is (not quoted as a string literal)."""
-
-
-def lit(v: Any) -> str:
-    """A Python literal (or code) for ``v``; an equal pair becomes one number."""
-    if isinstance(v, Call):
-        return v.render()
-    if isinstance(v, Code):
-        return str(v)
-    if isinstance(v, tuple):
-        if len(v) == 2 and v[0] == v[1]:
-            return lit(v[0])
-        return "(" + ", ".join(lit(x) for x in v) + ")"
-    if isinstance(v, (bool, int, float, str)):
-        return repr(v)
-    raise AssertionError(f"no literal for {v!r}")
-
-
-@dataclass(frozen=True)
-class Call:
-    """``func(args, key=value)``, rendered on one line or one argument per line."""
-
-    func: str
-    args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def parts(self, indent: int) -> list[str]:
-        out = [lit(a) if not isinstance(a, Call) else a.render(indent) for a in self.args]
-        out += [f"{k}={v.render(indent) if isinstance(v, Call) else lit(v)}" for k, v in self.kwargs.items()]
-        return out
-
-    def render(self, indent: int = 0, width: int = 100) -> str:
-        flat = f"{self.func}({', '.join(self.parts(0))})"
-        if indent + len(flat) <= width:
-            return flat
-        pad = " " * (indent + 4)
-        inner = ",\n".join(pad + p for p in self.parts(indent + 4))
-        return f"{self.func}(\n{inner},\n{' ' * indent})"
-
-
-@dataclass(frozen=True)
-class Emit:
-    """The constructor expression of one layer's nn.Module and the helper classes it needs."""
-
-    module: Call
-    helpers: tuple[str, ...] = ()
-
 
 Emitter = Callable[[Any, tuple[Shape, ...], Shape], Emit]
 EMITTERS: dict[str, Emitter] = {}
@@ -269,6 +220,14 @@ def _upsample(L: Upsample, ins: tuple[Shape, ...], out: Shape) -> Emit:
         return Emit(Call("ResizeLike", (), opts(mode=(L.mode, "nearest"))), ("ResizeLike",))
     kw: dict[str, Any] = {"size": L.size} if L.size is not None else {"scale_factor": L.scale}
     return Emit(Call("nn.Upsample", (), {**kw, **opts(mode=(L.mode, "nearest"))}))
+
+
+@emits("unpool")
+def _unpool(L: Unpool, ins: tuple[Shape, ...], out: Shape) -> Emit:
+    assert L.source is not None  # its max pool: MaxUnpool2d takes the same window
+    pool, (t, _, left, _) = L.source, L.source.pads(ins[2])
+    kw = opts(stride=(pool.step, pool.kernel), padding=((t, left), (0, 0)))
+    return Emit(Call("MaxUnpool", (pool.kernel,), kw), ("MaxUnpool",), indices=(1,))
 
 
 @emits("zeropad")

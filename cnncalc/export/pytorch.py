@@ -15,11 +15,12 @@ from __future__ import annotations
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cnncalc.analysis.analyze import analyze
+from cnncalc.export.calls import Call
 from cnncalc.export.helpers import HELPERS
-from cnncalc.export.modules import Call, emit
+from cnncalc.export.modules import emit
 from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.pool import AvgPool
@@ -142,8 +143,9 @@ def plan(graph: Graph, attrs: list[str]) -> Plan:
     for j, node in enumerate(graph.nodes):
         for i in node.inputs:
             consumers[i].append(j)
-    # Nodes the output depends on always run, even if declared in an aux head.
-    needed, stack = set(), [graph.output]
+    # Nodes the outputs depend on always run, even if declared in an aux head.
+    outputs = set(graph.outputs)
+    needed, stack = set(), list(outputs)
     while stack:
         i = stack.pop()
         if i != INPUT and i not in needed:
@@ -152,14 +154,14 @@ def plan(graph: Graph, attrs: list[str]) -> Plan:
     train_only = tuple(node.aux and i not in needed for i, node in enumerate(graph.nodes))
 
     def chained(i: int) -> bool:  # used once, by the very next node: keep it in `x`
-        if i == graph.output:
-            return i == n - 1 and not consumers[i]
+        if i in outputs:
+            return graph.outputs == (i,) and i == n - 1 and not consumers[i]
         return consumers[i] == [i + 1]
 
     out_var = tuple("x" if chained(i) else attrs[i] for i in range(n))
-    in_var = "x" if consumers[INPUT] == [0] and graph.output != INPUT else "inputs"
+    in_var = "x" if consumers[INPUT] == [0] and INPUT not in outputs else "inputs"
     aux_outputs = tuple(i for i in range(n) if train_only[i] and not consumers[i])
-    read = frozenset(i for i in range(n) if consumers[i] or i == graph.output or i in aux_outputs)
+    read = frozenset(i for i in range(n) if consumers[i] or i in outputs or i in aux_outputs)
     return Plan(train_only, out_var, in_var, read, aux_outputs)
 
 
@@ -172,8 +174,15 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     cls = class_name(graph.name)
     helpers: set[str] = set()
     init: list[str] = []
-    for attr, row, node in zip(attrs, report.rows, graph.nodes, strict=True):
-        e = emit(node.layer, row.inputs, row.output)
+    emits = [emit(node.layer, row.inputs, row.output) for row, node in zip(report.rows, graph.nodes, strict=True)]
+    # a max pool whose indices an unpool reads returns (output, indices): both kept in variables
+    pools = {graph.nodes[j].inputs[k] for j, e in enumerate(emits) for k in e.indices}
+    index_var = {i: identifier(f"{attrs[i]}_indices", taken) for i in sorted(pools)}
+    for i in pools:
+        module = emits[i].module
+        assert module.func == "nn.MaxPool2d", module  # unpool refuses pools PyTorch cannot give indices of
+        emits[i] = replace(emits[i], module=replace(module, kwargs={**module.kwargs, "return_indices": True}))
+    for attr, row, node, e in zip(attrs, report.rows, graph.nodes, emits, strict=True):
         helpers.update(e.helpers)
         ins = " + ".join(shape_text(s) for s in row.inputs)
         why = "; ".join([f"{text(node.name)}: {ins} -> {shape_text(row.output)}", *map(text, row.notes)])
@@ -196,13 +205,17 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
             fwd.append("        if self.training:  # auxiliary head: training only")
         in_if = p.train_only[i]
         target = f"{p.out_var[i]} = " if i in p.read else ""
-        fwd += call_lines(12 if in_if else 8, f"{target}self.{attr}(", [var(j) for j in node.inputs])
-    out = var(graph.output)
-    returns = "torch.Tensor"
+        if i in index_var:
+            target = f"{p.out_var[i] if i in p.read else '_'}, {index_var[i]} = "
+        args = [index_var[j] if k in emits[i].indices else var(j) for k, j in enumerate(node.inputs)]
+        fwd += call_lines(12 if in_if else 8, f"{target}self.{attr}(", args)
+    outs = [var(i) for i in graph.outputs]
+    several = len(outs) > 1
+    returns = "tuple[torch.Tensor, ...]" if several else "torch.Tensor"
     if p.aux_outputs:
-        returns = "torch.Tensor | tuple[torch.Tensor, ...]"
-        fwd += ["        if self.training:", *call_lines(12, "return (", [out, *(var(i) for i in p.aux_outputs)])]
-    fwd.append(f"        return {out}")
+        returns = "torch.Tensor | tuple[torch.Tensor, ...]" if not several else returns
+        fwd += ["        if self.training:", *call_lines(12, "return (", [*outs, *(var(i) for i in p.aux_outputs)])]
+    fwd += call_lines(8, "return (", outs) if several else [f"        return {outs[0]}"]
 
     layers_map: list[str] = []
     for a, n in zip(attrs, graph.nodes, strict=True):
@@ -219,15 +232,20 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
         notes.append("avgpool: 'same' padding averages real pixels only (Keras); explicit padding counts the")
         notes.append("    zeros (PyTorch's count_include_pad=True).")
     if p.aux_outputs:
-        notes.append("auxiliary heads run only in training mode, where forward returns (output, *aux_outputs).")
+        notes.append("auxiliary heads run only in training mode, where forward returns (output, *aux_outputs)"
+                     + (" with every output first." if several else "."))
     shape_in = graph.input
+    out_text = ", ".join(shape_text(s) for s in report.output_shapes)
+    if several:
+        names = ", ".join(text(graph.nodes[i].name) if i != INPUT else "input" for i in graph.outputs)
+        out_text = f"a tuple ({out_text}: {names})"
     what = (f"images as NCHW tensors, (N, {shape_in.c}, {shape_in.h}, {shape_in.w})." if shape_in.is_image
             else f"vectors, (N, {shape_in.c}).")
     lines = [
         *wrapped(f'"""{text(graph.name)}: a PyTorch model exported by cnncalc'
                  f'{" from " + text(source) if source else ""}.', 0),
         "",
-        *wrapped(f"Input: a batch of {shape_text(shape_in)} (HxWxC) {what} Output: {shape_text(report.output)} "
+        *wrapped(f"Input: a batch of {shape_text(shape_in)} (HxWxC) {what} Output: {out_text} "
                  "per sample. Each module is named after its cnncalc layer (LAYERS); `cnncalc summary` gives the "
                  "output shape, parameters and MACs of each, and PyTorch measures the same.", 0),
         *([""] + ["Notes:"] + [f"- {n}" if not n.startswith(" ") else f"  {n}" for n in notes] if notes else []),
@@ -247,7 +265,7 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
     lines += [
         "",
         f"class {cls}(nn.Module):",
-        *docstring(f"{text(graph.name)}: {shape_text(shape_in)} -> {shape_text(report.output)}.", 4),
+        *docstring(f"{text(graph.name)}: {shape_text(shape_in)} -> {out_text}.", 4),
         "",
         "    def __init__(self) -> None:",
         "        super().__init__()",
@@ -272,7 +290,8 @@ def to_pytorch(graph: Graph, source: str = "") -> str:
         "    model = build_model().eval()",
         "    with torch.no_grad():",
         "        y = model(torch.zeros(INPUT_SHAPE))",
-        '    print(tuple(y.shape), sum(p.numel() for p in model.parameters()), "parameters")',
+        ('    print([tuple(t.shape) for t in y], sum(p.numel() for p in model.parameters()), "parameters")' if several
+         else '    print(tuple(y.shape), sum(p.numel() for p in model.parameters()), "parameters")'),
         "",
     ]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from types import FrameType
 from typing import Any
 
 from cnncalc.errors import CnnCalcError, GraphError, LimitError, SourcePos, clip
-from cnncalc.graph.entries import META, Entry, block_env, split_entry
+from cnncalc.graph.entries import META, block_env, split_entry
 from cnncalc.layers import REGISTRY
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
@@ -58,9 +58,15 @@ class Budget:
         total = 0
         for item in items:
             try:
-                e = split_entry(substitute(item, env, self.limits.max_expr, hints=self.quiet))
+                node = substitute(item, env, self.limits.max_expr, hints=self.quiet)
+                e = None if isinstance(node, YSeq) else split_entry(node)
             except CnnCalcError:  # reported when building; one unit of work here
                 total += 1
+                continue
+            if e is None:  # a path as an entry: its layers, one level deeper
+                assert isinstance(node, YSeq)
+                self._deeper(depth, node.pos, stack)
+                total += max(self.count(node.items, env, stack, depth + 1), 1)
                 continue
             one = 1
             if e.kind in self.spec.blocks:
@@ -69,7 +75,7 @@ class Budget:
                     raise GraphError(
                         f"block '{clip(e.kind)}' uses itself: {chain}", e.kind_pos, trace=_uses(stack), code="E220"
                     )
-                self._deeper(depth, e, stack)
+                self._deeper(depth, e.kind_pos, stack)
                 block = self.spec.blocks[e.kind]
                 try:
                     inner = block_env(block, e, self.spec.vars, self.limits.max_expr, self.quiet)
@@ -77,12 +83,12 @@ class Budget:
                     inner = {}
                 one = self.count(block.layers.items, inner, (*stack, (e.kind, e.kind_pos)), depth + 1)
             elif e.kind == "aux" and isinstance(e.args, YSeq):
-                self._deeper(depth, e, stack)
+                self._deeper(depth, e.kind_pos, stack)
                 one = self.count(e.args.items, env, stack, depth + 1)
             elif e.kind in REGISTRY and REGISTRY[e.kind].arity == 0 and isinstance(e.args, YSeq):
                 for p in e.args.items:
                     if isinstance(p, (YSeq, YMap)):
-                        self._deeper(depth, e, stack)
+                        self._deeper(depth, e.kind_pos, stack)
                         one += self.count(p.items if isinstance(p, YSeq) else [p], env, stack, depth + 1)
             total += e.repeat * max(one, 1)
             if total > self.limits.max_layers:
@@ -96,7 +102,7 @@ class Budget:
         self.memo[key] = total
         return total
 
-    def _deeper(self, depth: int, e: Entry, stack: tuple[tuple[str, SourcePos], ...]) -> None:
+    def _deeper(self, depth: int, pos: SourcePos, stack: tuple[tuple[str, SourcePos], ...]) -> None:
         """Refuse to nest one level below ``depth`` if that passes the limit."""
         if depth + 1 > self.limits.max_depth:
             names = [clip(n) for n, _ in stack]
@@ -105,7 +111,7 @@ class Budget:
             raise LimitError(
                 f"blocks, merges and aux heads nest more than {self.limits.max_depth} levels deep{via}"
                 " (raise the limit with --max-depth)",
-                e.kind_pos,
+                pos,
                 trace=_uses(stack),
                 code="E154",
             )

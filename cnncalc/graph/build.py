@@ -29,8 +29,10 @@ from cnncalc.graph.bounds import Budget, stack_room
 from cnncalc.graph.entries import Entry, block_env, split_entry, user_names
 from cnncalc.graph.names import Names, Scope
 from cnncalc.graph.nodes import INPUT, Graph, GroupInfo, Node
+from cnncalc.graph.outputs import one_output_claim, resolve_outputs
 from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.args import build
+from cnncalc.layers.base import Ref
 from cnncalc.limits import Limits
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
@@ -62,7 +64,7 @@ class Builder:
         self.groups: dict[str, GroupInfo] = {}
         self.budget = Budget(spec, limits)
         self.distinct: set[tuple[str, str]] = set()  # (position, message) of the errors so far
-        self.top = Scope()
+        self.top = Scope({"input": INPUT})  # `input` names the scope's input: here the network's
         self.used: set[str] = set()  # blocks expanded at least once
         self.spent = 0  # layers the spec's expansion adds, counted before building
         self.suggested: dict[tuple[str, SourcePos, str], str | None] = {}
@@ -94,12 +96,14 @@ class Builder:
                 self.check_unused_blocks()
         except _TooManyErrors as exc:
             stopped = LimitError(f"stopped after {MAX_ERRORS} errors; fix these first", exc.pos, code="E157")
-        top = self.claims(self.spec.expect, TOTAL_FIELDS)
+        outs = (INPUT,) if stopped else resolve_outputs(
+            self.spec.outputs, out, lambda ref: self.lookup(ref, Ctx(self.spec.vars, self.top)), self.errors)
+        top = one_output_claim(self.claims(self.spec.expect, TOTAL_FIELDS), len(outs), self.errors)
         unique: dict[tuple[str, str], CnnCalcError] = {}
         for err in (e for group in self.errors for e in flatten(group)):  # once, at the first use
             unique.setdefault((str(err.pos), err.message), err)
         raise_all([*unique.values(), *([stopped] if stopped else [])])
-        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), out, top, self.groups, tuple(self.unjudged),
+        return Graph(self.spec.name, self.spec.input, tuple(self.nodes), outs, top, self.groups, tuple(self.unjudged),
                      self.spec.budget)
 
     def chain(self, items: list[YNode], cur: int, ctx: Ctx) -> int:
@@ -118,7 +122,10 @@ class Builder:
         return cur
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
-        e = split_entry(substitute(item, ctx.env, self.limits.max_expr, hints=self.hints))
+        node = substitute(item, ctx.env, self.limits.max_expr, hints=self.hints)
+        if isinstance(node, YSeq):  # a path, `- [name, layers...]`: the flow goes on from its end
+            return self.path(node, cur, ctx)
+        e = split_entry(node)
         if e.repeat == 0:  # e.g. `repeat: ${n - 1}` in a stage of one block: nothing is added
             if e.name is not None or e.expect is not None:
                 raise SpecError("repeat: 0 adds no layer, so there is nothing to name or check", e.pos, code="E111")
@@ -144,6 +151,9 @@ class Builder:
         return cur
 
     def unknown_kind(self, e: Entry, ctx: Ctx) -> SpecError:
+        if ctx.scope.find(e.kind) is not None:  # `- stem`: an output by name where a layer goes
+            return SpecError(f"'{clip(e.kind)}' is a layer name, not a layer kind", e.kind_pos, code="E120",
+                             hint=f"to go on from that output, write it as a path: '- [{clip(e.kind)}, ...]'")
         hint = self.suggest(e.kind, e.kind_pos, lambda: [*REGISTRY, *self.spec.blocks, "aux"])
         if hint is None and (near := self.suggest(e.kind, e.kind_pos, ctx.scope.visible, "name")) is not None:
             hint = near.replace("did you mean", "did you mean the layer named")
@@ -197,12 +207,15 @@ class Builder:
             inputs = tuple(self.path(p, cur, ctx) for p in e.args.items)
             return self.add(build(cls, None, e.kind_pos, e.kind), inputs, e, ctx, last)
         layer = build(cls, e.args, e.kind_pos, e.kind)
-        refs = [cur]
+        refs = []
         for ref in cls.refs:
-            node = e.args.get(ref) if isinstance(e.args, YMap) else None
+            node = e.args.get(ref) if isinstance(e.args, YMap) else e.args if ref == cls.main else None
             if isinstance(node, YScalar) and getattr(layer, ref) is not None:
-                refs.append(self.lookup(node, ctx))
-        return self.add(layer, tuple(refs), e, ctx, last)
+                i = self.lookup(node, ctx)
+                made = None if i == INPUT else self.nodes[i]
+                refs.append(Ref(ref, i, made.layer if made else None, made.inputs if made else (), node.pos))
+        layer, extra = layer.link(tuple(refs))
+        return self.add(layer, (cur, *extra), e, ctx, last)
 
     def suggest(self, word: str, pos: SourcePos, options: Callable[[], list[str]], what: str = "") -> str | None:
         """``did_you_mean``, once per word and position: in a block used n times (or a path
@@ -215,7 +228,8 @@ class Builder:
     def lookup(self, ref: YScalar, ctx: Ctx) -> int:
         found = ctx.scope.find(ref.value)
         if found is None:
-            hint = self.suggest(ref.value, ref.pos, ctx.scope.visible)
+            hint = (self.suggest(ref.value, ref.pos, ctx.scope.visible)
+                    or self.names.why_unseen(ref.value, ctx.scope.prefix))
             raise GraphError(f"no earlier layer is named '{clip(ref.value)}'", ref.pos, hint=hint, code="E201")
         return found
 
@@ -259,7 +273,8 @@ class Builder:
                     block.pos, code="E155"))
                 break
             self.used.add(name)
-            self.chain(block.layers.items, INPUT, Ctx(env, Scope(prefix=name + "."), (name,), (block.pos,)))
+            self.chain(block.layers.items, INPUT, Ctx(env, Scope({"input": INPUT}, prefix=name + "."), (name,),
+                                                      (block.pos,)))
             self.unjudged += [c for n in self.nodes for c in n.claims]
             self.unjudged += [c for g in self.groups.values() for c in g.claims]
         self.nodes, self.groups, names = kept
@@ -273,8 +288,7 @@ class Builder:
                     else self.names.fresh(block.name, e.kind_pos, ctx.scope.prefix))
         claims = self.claims(e.expect, LAYER_FIELDS) if last else ()
         self.groups[instance] = GroupInfo(block.name, e.kind_pos, claims)
-        scope = Scope(parent=None, prefix=instance + ".")
-        scope.parent = None  # blocks see only their own names: lexical scoping
+        scope = Scope({"input": cur}, parent=None, prefix=instance + ".")  # its own names, and its input
         inner = Ctx(env, scope, (*ctx.group, instance), (*ctx.trace, e.kind_pos), ctx.aux)
         out = self.chain(block.layers.items, cur, inner)
         if named is not None:

@@ -73,6 +73,9 @@ class Names:
                 name.pos,
                 code="E212",
             )
+        if text == "input":
+            raise SpecError("name 'input' is taken: it names the network's input (inside a block, the block's input)",
+                            name.pos, code="E210")
         if text in self.reserved:
             raise SpecError(f"name '{clip(text)}' is a layer kind; choose another name", name.pos, code="E210")
         full = prefix + text
@@ -101,6 +104,22 @@ class Names:
                 self.counters[base] = n
                 self.taken[prefix + name] = _Taken(pos, True)
                 return prefix + name
+
+    def why_unseen(self, name: str, prefix: str = "") -> str | None:
+        """Why a name that exists cannot be referred to from a scope with ``prefix`` (a hint for E201)."""
+        taken = self.taken.get(prefix + name)
+        if taken is None and prefix and name in self.taken:
+            return (f"'{clip(name)}' is outside this block, which sees only its own layers and arguments: pass"
+                    " what it needs as an argument, or write the layer that needs it outside the block")
+        if taken is None:
+            return None
+        if taken.generated:
+            return f"'{clip(name)}' is a generated name: write 'name: {clip(name)}' beside the layer to refer to it"
+        if "." in name:
+            return "names inside a block instance are not visible outside it: name the block use (its name is the" \
+                   " block's output)"
+        return (f"'{clip(name)}' is inside an aux head, which runs only in training; to use it in the main flow,"
+                " write the head as a path: '- [name, layers...]'")
 
     def save(self) -> tuple[dict[str, _Taken], dict[str, int]]:
         return self.taken, self.counters

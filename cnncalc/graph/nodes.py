@@ -11,6 +11,8 @@ from cnncalc.spec.expect import Claim
 from cnncalc.spec.training import Setup
 
 INPUT = -1  # index of the graph input in Node.inputs
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """One layer of the built network: its typed layer, the nodes it reads (INPUT for the
@@ -42,15 +44,21 @@ class GroupInfo:
 @dataclass(frozen=True, slots=True)
 class Graph:
     """The network as nodes in topological order (each reads only earlier ones), its output
-    node, the top-level claims and the groups.  The input of the analysis stage."""
+    nodes (the spec's ``outputs:`` in order, or the last layer of the flow), the top-level
+    claims and the groups.  The input of the analysis stage."""
 
     name: str
     input: Shape
     nodes: tuple[Node, ...]
-    output: int
+    outputs: tuple[int, ...]  # node indices (INPUT: the network input itself), at least one
     claims: tuple[Claim, ...] = ()
     groups: dict[str, GroupInfo] = field(default_factory=dict)
     # claims written inside blocks no layer uses: never judged (a block is judged per use), so a
     # report can say so instead of "no expectations" when these are all the spec has
     unjudged: tuple[Claim, ...] = ()
     budget: Setup | None = None  # the spec's `budget:` setting (a training step for budget claims)
+
+    @property
+    def output(self) -> int:
+        """The first output (the only one, unless the spec lists ``outputs:``)."""
+        return self.outputs[0]

@@ -15,6 +15,7 @@ from cnncalc.layers import (  # noqa: F401  (registration: one module per family
     norm,
     pool,
     reshape,
+    unpool,
     upsample,
 )
 from cnncalc.layers.args import build

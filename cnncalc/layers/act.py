@@ -8,10 +8,11 @@ from typing import ClassVar
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pos_int, real
 from cnncalc.layers.autograd import Step, Tensor, keeps_input, keeps_output
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.formula import Line, same_shape_lines
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 

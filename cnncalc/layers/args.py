@@ -12,7 +12,8 @@ from dataclasses import MISSING, dataclass
 from typing import Any
 
 from cnncalc.errors import MAX_ERRORS, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
-from cnncalc.layers.base import Layer, arg_fields
+from cnncalc.layers.base import Layer
+from cnncalc.layers.frozen import arg_fields
 from cnncalc.layers.geometry import Padding
 from cnncalc.source.values import as_bool, as_float, as_int_list, as_pair, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar

@@ -32,6 +32,7 @@ class Tensor:
     grad: bool
     shape: tuple[int, ...] = ()
     strides: tuple[int, ...] = ()
+    indices: int | None = None  # a max pool's output: the storage of the int64 indices it also returns
 
 
 def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:

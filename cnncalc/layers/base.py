@@ -13,38 +13,24 @@ A layer kind is one frozen dataclass, and it owns every fact about itself: its f
 * ``autograd`` — what training keeps for its backward, and the backward's MACs
   (:mod:`cnncalc.layers.autograd`, docs/training.md).
 
-``@register`` refuses a kind that leaves any of these to the root class (a family base class
-may state them for its kinds, explicitly), and refuses duplicates.  Nothing ever chooses
-behaviour by matching class names.  Feature modules (analysis, explain, export) present
-these facts; they never re-derive them.
+``@register`` refuses duplicates and a kind that leaves any of these to the root class (a family
+base class may state them for its kinds).  Nothing chooses behaviour by matching class names;
+feature modules (analysis, explain, export) present these facts, never re-derive them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
 
+from cnncalc.errors import SourcePos
 from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
+from cnncalc.layers.frozen import Frozen
 from cnncalc.layers.geometry import Reads, Window
 from cnncalc.shapes import Cost, Shape
-from cnncalc.source.yamltree import YNode
-
-Parser = Callable[[YNode, str], Any]
-
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-else:  # type checkers read the decorator; at run time it only marks the class
-    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
-        return lambda c: c
-
-
-def arg(parse: Parser, default: Any = MISSING, doc: str = "") -> Any:
-    """Declare a layer argument: how to parse it, its default and its doc line."""
-    return field(default=default, metadata={"parse": parse, "doc": doc})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +43,22 @@ class Variant:
     cost: Cost | None = None
 
 
-@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(arg,))
-class Layer:
-    """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact.
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An earlier output that one of a kind's ``refs`` arguments names, as the graph builder found it."""
 
-    A kind is a frozen value made of its arguments, as a frozen keyword-only dataclass would be
-    (``__init__``, ``==``, ``hash``, ``repr``, :meth:`replace`), but :meth:`__init_subclass__`
-    gathers the ``arg(...)`` declarations instead of generating code per class (start-up).
+    arg: str  # the argument ("like", "pool", ...)
+    index: int  # its node (-1: the network input), and the layer that made it and its inputs
+    layer: Layer | None
+    inputs: tuple[int, ...]
+    pos: SourcePos  # where the name is written
+
+
+class Layer(Frozen):
+    """Base of every layer kind.  Subclasses set ``kind``, declare args and state every fact;
+    a kind is a frozen value made of its arguments (:class:`~cnncalc.layers.frozen.Frozen`).
     """
 
-    __args__: ClassVar[tuple[Field[Any], ...]] = ()  # the arguments, in declaration order
     kind: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
     main: ClassVar[str | None] = None  # the argument a bare scalar sets
@@ -120,54 +112,10 @@ class Layer:
     def validate(self) -> None:
         """Cross-argument checks, raising SpecError (positions added by caller)."""
 
-    # --- a frozen value made of its arguments ----------------------------------------------
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        args = {f.name: f for f in cls.__args__}  # inherited first; a redeclared one keeps its place
-        for name, value in list(vars(cls).items()):
-            if isinstance(value, Field):
-                value.name = name
-                args[name] = value
-                if value.default is MISSING:
-                    delattr(cls, name)
-                else:
-                    setattr(cls, name, value.default)
-        cls.__args__ = tuple(args.values())
-
-    def __init__(self, **values: Any) -> None:
-        for f in self.__args__:
-            if f.name in values:
-                value = values.pop(f.name)
-            elif f.default is not MISSING:
-                value = f.default
-            else:
-                raise TypeError(f"{type(self).__name__}() missing argument {f.name!r}")
-            object.__setattr__(self, f.name, value)
-        if values:
-            raise TypeError(f"{type(self).__name__}() got unexpected arguments {sorted(values)}")
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f.name) for f in self.__args__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._values() == self._values()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._values()))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in self.__args__)})"
-
-    def replace(self, **changes: Any) -> Layer:
-        """This layer with some arguments changed (``dataclasses.replace`` for a kind)."""
-        return type(self)(**{f.name: changes.pop(f.name, getattr(self, f.name)) for f in self.__args__}, **changes)
+    def link(self, refs: tuple[Ref, ...]) -> tuple[Layer, tuple[int, ...]]:
+        """This layer once its ``refs`` are found, and the inputs it reads after the current tensor
+        (default: those outputs).  Unpool takes its max pool's window and input here, or refuses."""
+        return self, tuple(r.index for r in refs)
 
 
 REGISTRY: dict[str, type[Layer]] = {}
@@ -193,8 +141,3 @@ def register(cls: L) -> L:
         assert name and name not in REGISTRY, f"layer kind {name!r} registered twice"
         REGISTRY[name] = cls
     return cls
-
-
-def arg_fields(cls: type[Layer]) -> list[Field[Any]]:
-    """A kind's arguments, in declaration order (inherited ones first)."""
-    return [f for f in cls.__args__ if "parse" in f.metadata]

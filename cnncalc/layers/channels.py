@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import nonneg_int, pos_int
 from cnncalc.layers.autograd import Step, Tensor, keeps_nothing
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import SAME, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 

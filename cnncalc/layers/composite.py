@@ -5,10 +5,11 @@ from __future__ import annotations
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import choice, pos_int
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import arg, register
+from cnncalc.layers.base import register
 from cnncalc.layers.channels import ChannelOp
 from cnncalc.layers.counting import CORE, Rule, Term, per_in
 from cnncalc.layers.formula import Eq, Line, X
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import need_image
 from cnncalc.shapes import Cost, Shape
 

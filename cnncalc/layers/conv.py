@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.autograd import Step, Tensor, weighted
-from cnncalc.layers.base import arg, register
+from cnncalc.layers.base import register
 from cnncalc.layers.formula import Eq, Line, X, mul, plus_bias
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.windowed import Windowed, check_groups
 from cnncalc.shapes import Cost, Shape
 

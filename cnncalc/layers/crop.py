@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import name_ref, nonneg_pair, pad_form
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, M, axes
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Offset, Pad4, Pair, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 

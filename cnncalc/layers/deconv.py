@@ -9,9 +9,10 @@ from fractions import Fraction
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, nonneg_pair, pad_form, pair, pos_int
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import BIAS, CORE, Rule
 from cnncalc.layers.formula import Eq, Line, M, X, axes, mul
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Transposed, need_image
 from cnncalc.layers.windowed import ZERO, check_groups, k_eff
 from cnncalc.shapes import Cost, Shape

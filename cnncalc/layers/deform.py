@@ -5,10 +5,11 @@ from __future__ import annotations
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import arg, register
+from cnncalc.layers.base import register
 from cnncalc.layers.conv import Conv
 from cnncalc.layers.counting import Rule, Term
 from cnncalc.layers.formula import Eq, Line, X, mul
+from cnncalc.layers.frozen import arg
 from cnncalc.shapes import Cost, Shape
 
 

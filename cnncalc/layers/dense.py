@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.autograd import Step, Tensor, mergeable
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import WEIGHTED
 from cnncalc.layers.formula import Eq, Line, X, mul
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import SAME, Reads
 from cnncalc.shapes import Cost, Shape
 

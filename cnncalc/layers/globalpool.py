@@ -7,10 +7,11 @@ from typing import ClassVar
 
 from cnncalc.layers.args import boolean, pair
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
 from cnncalc.layers.formula import Line
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import WHOLE, Pair, Reads, Resample, need_image
 from cnncalc.shapes import Cost, Shape
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import pos_int
 from cnncalc.layers.autograd import Step, Tensor
-from cnncalc.layers.base import arg, register
+from cnncalc.layers.base import register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import need_image
 from cnncalc.shapes import Shape
 

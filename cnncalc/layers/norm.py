@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
 from cnncalc.layers.autograd import Step, Tensor, is_contiguous
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
 from cnncalc.layers.formula import Eq, Line, X
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import SAME, Reads, need_image
 from cnncalc.shapes import Cost, Shape
 

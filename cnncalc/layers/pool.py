@@ -6,14 +6,16 @@ Pooling has no parameters and counts 0 MACs in the torchvision convention.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pad_form, pair
 from cnncalc.layers.autograd import Step, Tensor, symmetric
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import ZERO as NONE
 from cnncalc.layers.counting import Rule, Term, per_in
 from cnncalc.layers.formula import Line, window_lines
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Window, need_image, resolve_padding
 from cnncalc.shapes import Cost, Shape
 
@@ -73,13 +75,16 @@ class _Pool(Layer):
         x, s, out = step.inputs[0], step.shapes[0], step.out
         pads = self.pads(s)
         xp = x if symmetric(pads) else step.padded(x, self.explicit_pads(s, out))
+        # max pooling's indices, also handed to an unpool that reads them (counted only if kept)
+        indices = step.new(step.batch * out.numel, "int64", False) if isinstance(self, MaxPool) else None
         if step.needs:
             step.keep(xp)
-            if isinstance(self, MaxPool):
-                step.keep(step.new(step.batch * out.numel, "int64", False))
+            if indices is not None:
+                step.keep(indices)
             elif not symmetric(pads) and self.padding == "same":
                 step.keep(step.new(step.batch * out.h * out.w, x.dtype, False))
-        return step.output(x.dtype, step.needs)
+        y = step.output(x.dtype, step.needs)
+        return y if indices is None else replace(y, indices=indices.storage)
 
     def infer(self, inputs: tuple[Shape, ...]) -> Shape:
         x = inputs[0]

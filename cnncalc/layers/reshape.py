@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import explicit_pads, pos_int
 from cnncalc.layers.autograd import Step, Tensor, keeps_nothing, mergeable
-from cnncalc.layers.base import Layer, Variant, arg, register
+from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import NOTHING
 from cnncalc.layers.formula import Eq, Line, X, axes, mul
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import WHOLE, Offset, Padding, Reads, Resample, Window, need_image
 from cnncalc.shapes import Cost, Shape
 

@@ -8,9 +8,10 @@ from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError, clip
 from cnncalc.layers.args import ArgType, choice, name_ref, pair
-from cnncalc.layers.base import arg, register
+from cnncalc.layers.base import register
 from cnncalc.layers.counting import Rule, Term, per_out
 from cnncalc.layers.formula import Eq, Line, X, axes
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pair, Reads, Resample, need_image
 from cnncalc.layers.reshape import Mover
 from cnncalc.shapes import Cost, Shape

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pad_form, pair
 from cnncalc.layers.autograd import Step, Tensor, symmetric
-from cnncalc.layers.base import Layer, Variant, arg
+from cnncalc.layers.base import Layer, Variant
 from cnncalc.layers.counting import WEIGHTED
 from cnncalc.layers.formula import Line, window_lines
+from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Window, checked_out, need_image, resolve_padding
 from cnncalc.shapes import Shape
 

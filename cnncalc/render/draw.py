@@ -33,7 +33,7 @@ class Picture:
     aux: frozenset[str]
     root: list[str | _Cluster]
     edges: list[tuple[str, str, bool]]  # (from, to, dashed)
-    output: str
+    outputs: frozenset[str]  # the boxes of the network's outputs (drawn rounded, as the input)
 
 
 def picture(report: Report, depth: int | None = None) -> Picture:
@@ -82,11 +82,11 @@ def picture(report: Report, depth: int | None = None) -> Picture:
             if a != b and (a, b) not in seen:
                 seen.add((a, b))
                 edges.append((a, b, row.aux))
-    output = box_of[-1] if report.rows else INPUT_ID
-    out_rows = [i for i, r in enumerate(report.rows) if r.output == report.output and not r.aux]
-    if out_rows:
-        output = box_of[out_rows[-1]]
-    return Picture(labels, frozenset(aux), root, edges, output)
+    outputs = {INPUT_ID if o.row == INPUT else box_of[o.row] for o in report.outputs}
+    if not outputs:  # a report made without them: the last main-flow layer of the output's shape
+        out_rows = [i for i, r in enumerate(report.rows) if r.output == report.output and not r.aux]
+        outputs = {box_of[out_rows[-1]] if out_rows else box_of[-1] if report.rows else INPUT_ID}
+    return Picture(labels, frozenset(aux), root, edges, frozenset(outputs))
 
 
 # --- Mermaid ---------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def to_mermaid(report: Report, depth: int | None = None) -> str:
                 continue
             title, detail = pic.labels[item]
             text = _mermaid_text(title) + (f"<br/>{_mermaid_text(detail)}" if detail else "")
-            shape = ('(["', '"])') if item in (INPUT_ID, pic.output) else ('["', '"]')
+            shape = ('(["', '"])') if item == INPUT_ID or item in pic.outputs else ('["', '"]')
             out.append(f"{pad}{_mermaid_id(item)}{shape[0]}{text}{shape[1]}")
 
     emit(pic.root, 1)
@@ -156,7 +156,7 @@ def to_dot(report: Report, depth: int | None = None) -> str:
                 continue
             title, detail = pic.labels[item]
             style = ', style="rounded,dashed"' if item in pic.aux else (
-                ', style="rounded,bold"' if item in (INPUT_ID, pic.output) else "")
+                ', style="rounded,bold"' if item == INPUT_ID or item in pic.outputs else "")
             out.append(f'{pad}"{_dot_text(item)}" [label="{_dot_text(title)}\\n{_dot_text(detail)}"{style}];')
 
     emit(pic.root, 1)

@@ -58,11 +58,19 @@ def totals_dict(report: Report) -> dict[str, int]:
             "activations": t.activations, "param_bytes": t.param_bytes}
 
 
+def outputs_json(report: Report) -> dict[str, Any]:
+    """``output`` (the shape; null when there are several) and ``outputs`` (every output's shape,
+    in the order of the spec's ``outputs:``), with ``output_names``."""
+    names = [o.name for o in report.outputs] or [report.rows[-1].name if report.rows else "input"]
+    return {"output": None if report.several else shape_list(report.output),
+            "outputs": [shape_list(s) for s in report.output_shapes], "output_names": names}
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     return {
         "name": report.name,
         "input": shape_list(report.input),
-        "output": shape_list(report.output),
+        **outputs_json(report),
         "layers": [_layer_json(r) for r in report.rows],
         "totals": totals_dict(report),
         "expect": [_check_json(w, c) for w, c in report.all_checks()],
@@ -113,7 +121,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def _totals_row(report: Report) -> list[object]:
     t = report.totals
-    return [str(report.input), str(report.output), t.params, t.trainable, t.non_trainable, t.macs, t.flops,
+    return [str(report.input), ", ".join(map(str, report.output_shapes)), t.params, t.trainable, t.non_trainable, t.macs, t.flops,
             t.activations]
 
 
@@ -136,7 +144,7 @@ def inputs_csv(reports: Sequence[Report]) -> str:
 def inputs_json(reports: Sequence[Report]) -> str:
     import json
 
-    return json.dumps([{"input": shape_list(r.input), "output": shape_list(r.output),
+    return json.dumps([{"input": shape_list(r.input), **outputs_json(r),
                         **{k: v for k, v in totals_dict(r).items() if k != "param_bytes"},
                         "activation_bytes": 4 * r.totals.activations} for r in reports], indent=2)
 

@@ -11,7 +11,8 @@ import inspect
 from dataclasses import MISSING
 from typing import Any
 
-from cnncalc.layers.base import REGISTRY, Layer, arg_fields
+from cnncalc.layers.base import REGISTRY, Layer
+from cnncalc.layers.frozen import arg_fields
 
 HEADER = """# Layer kinds
 

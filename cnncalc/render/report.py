@@ -14,8 +14,8 @@ from cnncalc.render.layout import Cell, Column, Grid, Role, render
 from cnncalc.render.machine import to_csv, to_dict, to_json
 from cnncalc.render.text import both, frac, inputs_text, md, quoted, safe, short, suffix
 
-__all__ = ["Line", "footer", "lines", "plain_table", "table_grid", "title", "to_csv", "to_dict", "to_json",
-           "to_markdown"]
+__all__ = ["Line", "footer", "lines", "outputs_text", "plain_table", "table_grid", "title", "to_csv", "to_dict",
+           "to_json", "to_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,12 @@ class Line:
     group: bool = False
     collapsed: bool = False
     rf: RField | None = None
+    out: int = 0  # the network output this row is (1, 2, ...), when the spec lists several
+
+    @property
+    def shown(self) -> str:
+        """The label, with the output number of a network of several outputs."""
+        return self.label + (f" [output {self.out}]" if self.out else "")
 
 
 def _marks(checks: tuple[Check, ...] | list[Check]) -> str:
@@ -64,9 +70,10 @@ def lines(report: Report, depth: int | None = None) -> list[Line]:
     scoped: dict[str, list[Check]] = {}
     for c in report.checks:
         scoped.setdefault(c.scope, []).append(c)
+    number = {o.row: n for n, o in enumerate(report.outputs, 1)} if report.several else {}
     out: list[Line] = []
     seen: set[tuple[str, ...]] = set()
-    for r in report.rows:
+    for i, r in enumerate(report.rows):
         levels = len(r.group) if depth is None else min(len(r.group), depth + 1)
         for n in range(1, levels + 1):
             key = r.group[:n]
@@ -79,7 +86,7 @@ def lines(report: Report, depth: int | None = None) -> list[Line]:
         if depth is not None and len(r.group) > depth:
             continue
         out.append(Line(r.name, r.kind, inputs_text(r.inputs), str(r.output), r.cost.params, r.cost.macs, r.aux,
-                        _marks(r.checks), len(r.group), rf=r.rf))
+                        _marks(r.checks), len(r.group), rf=r.rf, out=number.get(i, 0)))
     return out
 
 
@@ -122,7 +129,7 @@ def table_grid(report: Report, depth: int | None = None, flops: bool = False) ->
     rows = []
     for ln in lines(report, depth):
         share = Cell("aux", style="dim") if ln.aux else Cell(f"{100 * ln.macs / t.macs:.1f}" if t.macs else "-")
-        label = "  " * ln.depth + ("" if not ln.group or ln.collapsed else "▸ ") + safe(ln.label)
+        label = "  " * ln.depth + ("" if not ln.group or ln.collapsed else "▸ ") + safe(ln.shown)
         row = [Cell(label, style="italic" if ln.group else ""), Cell(ln.kind), Cell(ln.inputs), Cell(ln.output),
                _number(ln.params), _number(k * ln.macs), share]
         if has_rf:
@@ -141,6 +148,8 @@ def footer(report: Report) -> list[str]:
         f"MACs:   {both(t.macs)}   FLOPs (2 x MACs): {both(t.flops)}",
     ]
     out += stats_note(report)
+    if report.several:
+        out.append("outputs: " + ", ".join(f"{n}. {safe(o.name)} {o.shape}" for n, o in enumerate(report.outputs, 1)))
     if t.aux_macs:
         out.append(f"aux-head MACs (training only, not in the total): {both(t.aux_macs)}")
     if t.extra_macs:
@@ -169,7 +178,12 @@ def stats_note(report: Report) -> list[str]:
 
 
 def title(report: Report, arrow: str = "->") -> str:
-    return f"{safe(report.name)}: {report.input} {arrow} {report.output}"
+    return f"{safe(report.name)}: {report.input} {arrow} {outputs_text(report)}"
+
+
+def outputs_text(report: Report) -> str:
+    """The output's shape, or every output's, in order: '13x13x255, 26x26x255'."""
+    return ", ".join(str(s) for s in report.output_shapes)
 
 
 def plain_table(report: Report, depth: int | None = None, flops: bool = False, width: int | None = None) -> str:
@@ -181,15 +195,17 @@ def to_markdown(report: Report, depth: int | None = None, flops: bool = False) -
     t = report.totals
     has_rf = any(r.rf is not None for r in report.rows)
     unit, k = ("FLOPs", 2) if flops else ("MACs", 1)
-    out = [f"### {md(report.name)}: {report.input} → {report.output}", "",
+    out = [f"### {md(report.name)}: {report.input} → {outputs_text(report)}", "",
            f"| name | kind | input | output | {md(params_header(report))} | {unit} |"
            + (" RF | jump | centre |" if has_rf else ""),
            "|---|---|---|---|--:|--:|" + ("--:|--:|--:|" if has_rf else "")]
     for ln in lines(report, depth):
         extra = "".join(f" {c} |" for c in rf_cells(ln.rf)) if has_rf else ""
-        out.append(f"| {md(ln.label)} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {k * ln.macs:,} |"
+        out.append(f"| {md(ln.shown)} | {ln.kind} | {ln.inputs} | {ln.output} | {ln.params:,} | {k * ln.macs:,} |"
                    + extra)
     out += ["", (f"**params** {t.params:,} (trainable {t.trainable:,}, non-trainable {t.non_trainable:,}) · "
                  f"**MACs** {t.macs:,} ({short(t.macs)}) · **FLOPs** (2 × MACs) {t.flops:,}")]
+    if report.several:
+        out += ["", "**outputs** " + ", ".join(f"{n}. {md(o.name)} {o.shape}" for n, o in enumerate(report.outputs, 1))]
     out += [md(line) for line in ["", *stats_note(report)]] if t.non_trainable else []
     return "\n".join(out) + "\n"

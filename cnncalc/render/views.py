@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import MISSING
 
 from cnncalc.analysis.report import Report
-from cnncalc.layers.base import REGISTRY, arg_fields
+from cnncalc.layers.base import REGISTRY
+from cnncalc.layers.frozen import arg_fields
 from cnncalc.render.layout import Cell, Column, Grid, Role
 from cnncalc.render.machine import csv_text, inputs_csv, inputs_json
 from cnncalc.render.report import params_header, stats_note

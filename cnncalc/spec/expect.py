@@ -18,14 +18,14 @@ from decimal import Decimal
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.shapes import Shape
 from cnncalc.source.values import EXACT, MAX_CLAIM_DIGITS, as_shape, computed_decimal, describe, not_whole, parse_claim
-from cnncalc.source.yamltree import YMap, YScalar
+from cnncalc.source.yamltree import YMap, YScalar, YSeq
 
 COUNT_FIELDS = ("params", "trainable_params", "non_trainable_params", "macs", "flops")
 LAYER_FIELDS = ("output", *COUNT_FIELDS)
 # Claims on a training step (judged by `check` at the spec's `budget:` setting; docs/training.md).
 BUDGET_FIELDS = ("param_bytes", "grad_bytes", "optimizer_bytes", "kept_bytes", "peak_bytes", "forward_macs",
                  "backward_macs", "training_macs", "training_flops")
-TOTAL_FIELDS = (*LAYER_FIELDS, "aux_macs", "activations", *BUDGET_FIELDS)
+TOTAL_FIELDS = (*LAYER_FIELDS, "outputs", "aux_macs", "activations", *BUDGET_FIELDS)
 BOUNDS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 _BOUND = re.compile(r"(<=|>=|<|>)\s*(\S.*)")
@@ -43,9 +43,12 @@ class Claim:
     value: Decimal = Decimal(0)
     tolerance: Decimal = Decimal(0)
     bound: str = ""  # "<=", "<", ">=" or ">": a budget instead of a claimed value
+    shapes: tuple[Shape, ...] | None = None  # `outputs: [...]`: every output's shape, in order
 
-    def holds(self, actual: Shape | int) -> bool:
+    def holds(self, actual: Shape | int | tuple[Shape, ...]) -> bool:
         """Whether the computed value satisfies the claim (exact, at its written precision, or a bound)."""
+        if self.shapes is not None:
+            return actual == self.shapes
         if self.shape is not None:
             return actual == self.shape
         assert isinstance(actual, int)
@@ -73,6 +76,13 @@ def parse_claims(node: YMap | None, fields: tuple[str, ...]) -> tuple[Claim, ...
             if key.value == "output":
                 shape = as_shape(value, "expected output")
                 claims.append(Claim("output", str(shape), value.pos, shape=shape))
+                continue
+            if key.value == "outputs":
+                if not isinstance(value, YSeq) or not value.items:
+                    raise SpecError(f"expected outputs must be a list of shapes, e.g. [13x13x255, 26x26x255]; got"
+                                    f" {describe(value)}", value.pos, code="E132")
+                shapes = tuple(as_shape(item, "expected output") for item in value.items)
+                claims.append(Claim("outputs", ", ".join(map(str, shapes)), value.pos, shapes=shapes))
                 continue
             if isinstance(value, YScalar) and computed_decimal(value):  # 1.5e6 from ${...}: no rounding rule
                 raise not_whole(value, f"expected {clip(key.value)}")

@@ -53,9 +53,10 @@ class Spec:
     vars: Env = field(default_factory=dict)  # the top-level vars, overrides applied: every ${...} sees them
     budget: Setup | None = None  # the training step a budget claim (kept_bytes, peak_bytes, ...) is judged at
     scaling: Scaling | None = None  # which vars are widths, depths, resolution (spec.scaling)
+    outputs: YNode | None = None  # `outputs: [a, b]`, names the graph builder resolves
 
 
-TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget", "scaling")
+TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget", "scaling", "outputs")
 META_KEYS = ("name", "expect", "repeat")  # beside a layer's kind; graph.META
 
 
@@ -211,11 +212,18 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
             errors += errs
         except CnnCalcError as exc:
             errors.append(exc)
+    outputs = root.get("outputs")
+    if outputs is not None:
+        try:
+            outputs = substitute(outputs, env, limits.max_expr)
+        except CnnCalcError as exc:
+            errors.append(exc)
+            outputs = None
     declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling, outputs)
 
 
 def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:

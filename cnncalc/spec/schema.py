@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import MISSING
 from typing import Any
 
-from cnncalc.layers.base import REGISTRY, arg_fields
+from cnncalc.layers.base import REGISTRY
+from cnncalc.layers.frozen import arg_fields
 from cnncalc.spec.scaling import AXES, rule
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,12 +30,13 @@ VAR: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
 COUNT: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
                          "description": "61706, 61,706, 120.4M (at its written precision) or a budget: '<= 4.5G'"}
 LAYER_CLAIMS = ("output", "params", "trainable_params", "non_trainable_params", "macs", "flops")
-TOTAL_CLAIMS = (*LAYER_CLAIMS, "aux_macs", "activations")
+TOTAL_CLAIMS = (*LAYER_CLAIMS, "outputs", "aux_macs", "activations")
 META = ("name", "expect", "repeat")
 
 
 def _expect(fields: tuple[str, ...]) -> dict[str, Any]:
-    props = {f: ({"anyOf": [SHAPE, EXPR]} if f == "output" else COUNT) for f in fields}
+    outputs = {"type": "array", "items": SHAPE, "minItems": 1, "description": "every output's shape, in order"}
+    props = {f: ({"anyOf": [SHAPE, EXPR]} if f == "output" else outputs if f == "outputs" else COUNT) for f in fields}
     return {"type": "object", "properties": props, "additionalProperties": False,
             "description": "claims checked by `cnncalc check`; " + ", ".join(fields)}
 
@@ -99,7 +101,10 @@ def spec_schema() -> dict[str, Any]:
         *({"$ref": f"#/$defs/kind_{k}"} for k in kinds),
         {"$ref": "#/$defs/block_use"},
     ]}
-    defs["layers"] = {"type": "array", "items": {"$ref": "#/$defs/entry"}}
+    path = {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/entry"}, {"type": "string"}]},
+            "description": "a path: layers from the current tensor, or from a named output ([name, ...]); the flow"
+                           " goes on from its end"}
+    defs["layers"] = {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/entry"}, path]}}
     defs["path"] = {"anyOf": [
         {"type": "null", "description": "the identity: the merge's input itself"},
         {"type": "string", "description": "the output of an earlier layer, by name"},
@@ -129,6 +134,9 @@ def spec_schema() -> dict[str, Any]:
             "expect": {"anyOf": [{"$ref": "#/$defs/expect_totals"}, EXPR],
                        "description": "claims on the totals; or a ${...} giving them (claims that hold for some"
                                       " values of the vars only)"},
+            "outputs": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                        "description": "several outputs: names of layers (or `input`), in the order reported and"
+                                       " returned; default: the last layer"},
             "vars": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                      "description": "named values every ${...} can use (numbers, words, lists, mappings);"
                                     " --set NAME=VALUE overrides one"},
