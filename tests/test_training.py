@@ -65,6 +65,20 @@ def test_autocast_keeps_low_precision_copies_of_input_and_weight() -> None:
     assert s.kept_bytes == (96 + 216) * BF16 and s.weight_copy_bytes == 216 * BF16 and not s.input_kept
 
 
+def test_memory_format_decides_whether_a_flatten_copies() -> None:
+    # N = 2 of 2x3x4.  A dense on an image returns x.movedim(-1, 1) of a contiguous N,H,W,5
+    # tensor: channels-last; ReLU keeps its output in that layout (2·5·2·3 = 60 floats, 240 B);
+    # flattening a channels-last tensor (C = 5 and H·W = 6 do not merge) copies it, and the last
+    # dense keeps the copy: 240 B more.  The first dense keeps its channels-last copy of the
+    # contiguous input (2·2·3 rows of 4: 48 floats, 192 B).  192 + 240 + 240 = 672.
+    s = step("input: 2x3x4\nlayers: [{dense: 5}, relu, flatten, {dense: 2}]\n", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [192, 240, 0, 240] and s.kept_bytes == 672
+    # a 1x1 conv instead leaves its output contiguous: the flatten is a view of ReLU's output and
+    # the dense keeps that same storage: 192 (the conv's input) + 240 = 432
+    s = step("input: 2x3x4\nlayers: [{conv: {filters: 5, kernel: 1}}, relu, flatten, {dense: 2}]\n", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [192, 240, 0, 240] and s.kept_bytes == 432
+
+
 def test_every_kind_states_its_parameter_tensors_summing_to_its_parameters() -> None:
     import yaml
 

@@ -153,7 +153,8 @@ class Report:
 
     def live(self) -> list[bool]:
         """Whether each row's output reaches what training sums into its loss: the network's
-        outputs, or an auxiliary head's last layer.  A row that does not gets no backward."""
+        outputs, or an auxiliary head's last layer, through the inputs gradients flow to (not to
+        an ``upsample: {like: ...}``'s reference).  A row that does not gets no backward."""
         consumed = [False] * len(self.rows)
         for r in self.rows:
             for s in r.sources:
@@ -166,7 +167,9 @@ class Report:
             i = todo.pop()
             if not live[i]:
                 live[i] = True
-                todo.extend(s for s in self.rows[i].sources if s != INPUT)
+                row = self.rows[i]
+                flows = row.layer.gradient_inputs(len(row.sources)) if row.layer else range(len(row.sources))
+                todo.extend(s for s in (row.sources[k] for k in flows) if s != INPUT)
         return live
 
     def __post_init__(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.graph.nodes import INPUT
-from cnncalc.layers.autograd import ITEMSIZE, Tensor, contiguous_strides
+from cnncalc.layers.autograd import ITEMSIZE, Tensor, channels_last, contiguous_strides, layout_strides
 from cnncalc.layers.geometry import Pad4
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.training import Setup
@@ -98,13 +98,18 @@ class _LayerStep:
     def needs(self) -> bool:
         return any(t.grad for t in self.inputs)
 
-    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = ()) -> Tensor:
+    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (), like: Tensor | None = None) -> Tensor:
         sid = self.book.add(numel * ITEMSIZE[dtype], self.index)
-        return Tensor(sid, numel, dtype, grad, shape, contiguous_strides(shape))
+        return Tensor(sid, numel, dtype, grad, shape, layout_strides(shape, like is not None and channels_last(like)))
 
-    def output(self, dtype: str, grad: bool) -> Tensor:
+    def output(self, dtype: str, grad: bool, like: Tensor | bool | None = None) -> Tensor:
         o, n = self.out, self.batch
-        return self.new(n * o.numel, dtype, grad, (n, o.c, o.h, o.w) if o.is_image else (n, o.c))
+        shape = (n, o.c, o.h, o.w) if o.is_image else (n, o.c)
+        if like is None:
+            like = self.inputs[0] if self.inputs else False
+        last = like if isinstance(like, bool) else channels_last(like)
+        sid = self.book.add(n * o.numel * ITEMSIZE[dtype], self.index)
+        return Tensor(sid, n * o.numel, dtype, grad, shape, layout_strides(shape, last))
 
     def view(self, t: Tensor, shape: tuple[int, ...] | None = None, strides: tuple[int, ...] | None = None,
              numel: int | None = None) -> Tensor:
@@ -118,7 +123,7 @@ class _LayerStep:
 
     def cast(self, t: Tensor) -> Tensor:
         if self.low and t.dtype == "fp32":
-            return self.new(t.numel, self.low, t.grad, t.shape)
+            return self.new(t.numel, self.low, t.grad, t.shape, like=t)
         return t
 
     def weight_copy(self, numel: int, kept: bool = True) -> None:
@@ -131,7 +136,7 @@ class _LayerStep:
         top, bottom, left, right = pads
         s = self.shapes[0]
         shape = (self.batch, s.c, s.h + top + bottom, s.w + left + right)
-        return self.new(shape[0] * shape[1] * shape[2] * shape[3], t.dtype, t.grad, shape)
+        return self.new(shape[0] * shape[1] * shape[2] * shape[3], t.dtype, t.grad, shape, like=t)
 
     def promote(self, *tensors: Tensor) -> str:
         return "fp32" if any(t.dtype == "fp32" for t in tensors) else tensors[0].dtype

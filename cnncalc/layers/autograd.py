@@ -43,6 +43,30 @@ def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def channels_last(t: Tensor) -> bool:
+    """Whether PyTorch takes ``t`` for channels-last (``suggest_memory_format``): an NCHW tensor
+    whose strides run C, W, H, N from the smallest, size-1 dimensions ambiguous and then read as
+    contiguous (c10's ``is_channels_last_strides_2d``, transcribed)."""
+    if len(t.shape) != 4 or t.strides[1] == 0:
+        return False
+    low = 0
+    for d in (1, 3, 2, 0):
+        if t.shape[d] == 0 or t.strides[d] < low:
+            return False
+        if d == 0 and low == t.strides[1]:
+            return False
+        low = t.strides[d] * max(t.shape[d], 1)
+    return True
+
+
+def layout_strides(shape: tuple[int, ...], last: bool) -> tuple[int, ...]:
+    """Dense strides of ``shape``, channels-last when ``last`` (and the shape is NCHW)."""
+    if not last or len(shape) != 4:
+        return contiguous_strides(shape)
+    _, c, h, w = shape
+    return (h * w * c, 1, w * c, c)
+
+
 def is_contiguous(t: Tensor) -> bool:
     return all(n == 1 or a == b for n, a, b in zip(t.shape, t.strides, contiguous_strides(t.shape), strict=True))
 
@@ -74,11 +98,14 @@ class Step(Protocol):
     def needs(self) -> bool:
         """Whether any input needs a gradient (it depends on a trainable parameter)."""
 
-    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = ()) -> Tensor:
-        """A tensor of its own storage (``numel`` values of the whole batch)."""
+    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (), like: Tensor | None = None) -> Tensor:
+        """A tensor of its own storage (``numel`` values of the whole batch), contiguous or in the
+        memory format of ``like``."""
 
-    def output(self, dtype: str, grad: bool) -> Tensor:
-        """A new tensor of the layer's output shape, for the whole batch."""
+    def output(self, dtype: str, grad: bool, like: Tensor | bool | None = None) -> Tensor:
+        """A new tensor of the layer's output shape, for the whole batch, laid out as PyTorch lays
+        out most ops' outputs: in the memory format of ``like`` (default: the first input), or
+        channels-last if ``like`` is True, contiguous if False."""
 
     def view(self, t: Tensor, shape: tuple[int, ...] | None = None, strides: tuple[int, ...] | None = None,
              numel: int | None = None) -> Tensor:
@@ -94,7 +121,7 @@ class Step(Protocol):
         """Autocast's low-precision copy of a weight of ``numel`` values, kept by the layer."""
 
     def padded(self, t: Tensor, pads: Pad4) -> Tensor:
-        """An explicitly padded copy of ``t`` (an asymmetric pad in front of the module)."""
+        """An explicitly padded copy of ``t`` (an asymmetric pad in front of the module), in its layout."""
 
     def promote(self, *tensors: Tensor) -> str:
         """The dtype an element-wise op of these gives (fp32 if any is fp32)."""

@@ -112,6 +112,11 @@ class Layer(Frozen):
     def validate(self) -> None:
         """Cross-argument checks, raising SpecError (positions added by caller)."""
 
+    def gradient_inputs(self, count: int) -> range:
+        """The inputs a gradient flows back to, of ``count``: all; a kind's ``refs`` inputs give it
+        only a size or indices, so a kind that has refs differentiates only its first input."""
+        return range(1 if self.refs else count)
+
     def link(self, refs: tuple[Ref, ...]) -> tuple[Layer, tuple[int, ...]]:
         """This layer once its ``refs`` are found, and the inputs it reads after the current tensor
         (default: those outputs).  Unpool takes its max pool's window and input here, or refuses."""

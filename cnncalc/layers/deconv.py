@@ -118,7 +118,7 @@ class Deconv(Layer):
         step.weight_copy(step.shapes[0].c * (self.filters // self.groups) * self.kernel[0] * self.kernel[1])
         t, b, left, r = self.pads()
         full = (n, out.c, out.h + t + b - 2 * min(t, b), out.w + left + r - 2 * min(left, r))
-        uncropped = step.new(full[0] * full[1] * full[2] * full[3], xc.dtype, True, full)
+        uncropped = step.new(full[0] * full[1] * full[2] * full[3], xc.dtype, True, full, like=xc)
         fwd = n * step.cost.macs
         step.macs(fwd if x.grad else 0, fwd)
         return step.view(uncropped, (n, out.c, out.h, out.w), numel=n * out.numel)

@@ -47,7 +47,7 @@ class Dense(Layer):
 
     def autograd(self, step: Step) -> Tensor:
         """Keeps its input; on an image, the channels-last copy the module makes of it (a view when
-        N, H·W or C is 1).  Autocast copies the weight, kept only for the input's gradient."""
+        the input is channels-last already, or N, H·W or C is 1), and its output is channels-last.  Autocast copies the weight, kept only for the input's gradient."""
         x = step.cast(step.inputs[0])
         if step.shapes[0].is_image:  # x.movedim(1, -1).reshape(-1, C): N, H and W must merge
             n, c, h, w = x.shape
@@ -58,7 +58,7 @@ class Dense(Layer):
         step.weight_copy(step.shapes[0].c * self.units, kept=step.inputs[0].grad)
         fwd = step.batch * step.cost.macs
         step.macs(fwd if step.inputs[0].grad else 0, fwd)
-        return step.output(x.dtype, True)
+        return step.output(x.dtype, True, like=step.shapes[0].is_image)  # on an image: movedim(-1, 1), channels-last
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         return SAME  # position by position (a vector has no spatial axes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
-from cnncalc.layers.autograd import Step, Tensor, keeps_nothing
+from cnncalc.layers.autograd import Step, Tensor, channels_last, keeps_nothing
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import MERGE_ALL, NOTHING, Rule
 from cnncalc.layers.counting import ZERO as NONE
@@ -61,6 +61,11 @@ class Concat(_Merge):
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         return ["spatial sizes agree; channels add up", Eq(("C_out",), " + ".join(str(s.c) for s in inputs), out.c)]
 
+    def autograd(self, step: Step) -> Tensor:
+        """Nothing kept; the output is channels-last only when every input is (PyTorch's cat)."""
+        formats = {channels_last(t) for t in step.inputs}
+        return step.output(step.promote(*step.inputs), step.needs, like=formats == {True})
+
 
 @register
 class Add(_Merge):
@@ -104,5 +109,5 @@ class Multiply(_Merge):
                 step.keep(t)
             if t.grad:
                 step.keep(cur)
-            cur = step.new(cur.numel, step.promote(cur, t), cur.grad or t.grad, cur.shape)
+            cur = step.new(cur.numel, step.promote(cur, t), cur.grad or t.grad, cur.shape, like=cur)
         return cur

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
-from cnncalc.layers.autograd import Step, Tensor, is_contiguous
+from cnncalc.layers.autograd import Step, Tensor, is_contiguous, layout_strides
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
 from cnncalc.layers.formula import Eq, Line, X
@@ -110,6 +110,14 @@ class LayerNorm(_Norm):
         x = step.shapes[0]
         return step.batch * (x.h * x.w if x.is_image else 1), 2  # one mean and rstd per position
 
+    def autograd(self, step: Step) -> Tensor:
+        """As the other norms; on an image the module normalises ``x.movedim(1, -1)`` and moves the
+        channels back: its output is channels-last."""
+        y = super().autograd(step)
+        if not step.shapes[0].is_image:
+            return y
+        return Tensor(y.storage, y.numel, y.dtype, y.grad, y.shape, layout_strides(y.shape, True))
+
 
 @register
 class GroupNorm(_Norm):
@@ -164,15 +172,16 @@ class InstanceNorm(_Norm):
         return step.batch * step.shapes[0].c, 2 + self.affine + 2 * self.track_running_stats
 
     def autograd(self, step: Step) -> Tensor:
-        """As the other norms; a strided input (a crop) is first made contiguous, a copy."""
+        """As the other norms; an input that is not contiguous (a crop, a channels-last tensor) is
+        first made contiguous, a copy; the output is contiguous."""
         x = step.inputs[0]
-        if not is_contiguous(x):
+        if not is_contiguous(x):  # a crop, or a channels-last input
             x = step.new(x.numel, x.dtype, x.grad, x.shape)
         if step.needs or self.affine:
             values, count = self.statistics(step)
             dtype = "fp32" if step.low and self.affine else x.dtype
             step.keep(x, *(step.new(values, dtype, False) for _ in range(count)))
-        return step.output(x.dtype, step.needs or self.affine)
+        return step.output(x.dtype, step.needs or self.affine, like=False)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         c = inputs[0].c

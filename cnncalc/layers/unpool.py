@@ -74,12 +74,13 @@ class Unpool(Mover):
 
     def autograd(self, step: Step) -> Tensor:
         """Its backward gathers the gradient at the pool's indices: when a gradient flows, it keeps
-        them (the storage the pool made: counted once if the pool keeps it too)."""
+        them (the storage the pool made: counted once if the pool keeps it too).  Autocast runs it
+        in fp32 (CPU autocast's fp32 list has ``max_unpool2d``): its output is fp32."""
         x, pooled = step.inputs[0], step.inputs[1]
         assert pooled.indices is not None  # the input at position 1 is its max pool's output
         if x.grad:
             step.keep(Tensor(pooled.indices, pooled.numel, "int64", False))
-        return step.output(x.dtype, x.grad)
+        return step.output("fp32" if step.low else x.dtype, x.grad)
 
     def reads(self, inputs: tuple[Shape, ...], out: Shape, axis: int) -> Reads:
         # output o holds the value of every pool window that covers it: the pool's windows, backwards

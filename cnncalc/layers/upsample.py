@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError, clip
 from cnncalc.layers.args import ArgType, choice, name_ref, pair
+from cnncalc.layers.autograd import Step, Tensor
 from cnncalc.layers.base import register
 from cnncalc.layers.counting import Rule, Term, per_out
 from cnncalc.layers.formula import Eq, Line, X, axes
@@ -106,6 +107,12 @@ class Upsample(Mover):
         # PyTorch maps back by the factor given (1/s), not by in/out: the factor's exact ratio
         ratio = Fraction(str(self.scale[axis]))
         return Resample(ratio.denominator, ratio.numerator, mode)
+
+    def autograd(self, step: Step) -> Tensor:
+        """A new output in its input's dtype, nothing kept; ``like:``'s reference gives only a size
+        (no gradient flows to it, and its dtype does not matter)."""
+        x = step.inputs[0]
+        return step.output(x.dtype, x.grad)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         x = inputs[0]
