@@ -68,6 +68,20 @@ def test_readme_example(command: str, shown: list[str], monkeypatch: pytest.Monk
             assert any(a == line for a in it), f"README line not in the output (in order): {line!r}"
 
 
+def test_readme_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's ``>>>`` examples of the Python API run as doctests; their numbers are
+    torchvision's published ResNet-50 figures and formulas worked in the comments beside them."""
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", README, re.DOTALL) if ">>>" in b]
+    assert blocks
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, block in enumerate(blocks):
+        runner.run(doctest.DocTestParser().get_doctest(block, {}, f"README block {i}", "README.md", 0))
+    assert runner.summarize(verbose=False).failed == 0
+
+
 # --- the package: dependencies, the README's commands in CI, the benchmark ------------------------
 
 

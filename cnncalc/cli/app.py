@@ -25,7 +25,7 @@ from cnncalc.cli.streams import Exit, write_out
 app = typer.Typer(
     help="Shapes, parameters, MACs and memory of convolutional networks, from a YAML spec.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # typer 0.29's rich help shows every flag as '--rf <bool>'; its plain help does not
 )
