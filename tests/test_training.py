@@ -79,6 +79,19 @@ def test_memory_format_decides_whether_a_flatten_copies() -> None:
     assert [ls.kept_bytes for ls in s.layers] == [192, 240, 0, 240] and s.kept_bytes == 432
 
 
+def test_group_norm_copies_a_cropped_input_batch_norm_keeps_it_whole() -> None:
+    # N = 2: the conv keeps the network input, 2·4·4·2 floats = 256 B, and makes a 2·2·4·4
+    # output (also 256 B); crop: 1 is a 2x2 view of it.  group_norm first makes its input
+    # contiguous: it keeps a copy, 2·2·2·2 floats = 64 B, and mean and rstd of N·groups = 2
+    # floats each, 16 B: 80.  BatchNorm keeps the view, so the whole uncropped storage, 256 B,
+    # and its mean and inverse std of C = 2 floats each, 16 B: 272.
+    net = "input: 4x4x2\nlayers: [{conv: {filters: 2, kernel: 1}}, {crop: 1}, %s]\n"
+    s = step(net % "{groupnorm: 1}", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [256, 0, 80] and s.kept_bytes == 256 + 80
+    s = step(net % "bn", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [256, 0, 272] and s.kept_bytes == 256 + 272
+
+
 def test_every_kind_states_its_parameter_tensors_summing_to_its_parameters() -> None:
     import yaml
 

@@ -67,8 +67,11 @@ def layout_strides(shape: tuple[int, ...], last: bool) -> tuple[int, ...]:
     return (h * w * c, 1, w * c, c)
 
 
-def is_contiguous(t: Tensor) -> bool:
-    return all(n == 1 or a == b for n, a, b in zip(t.shape, t.strides, contiguous_strides(t.shape), strict=True))
+def is_contiguous(t: Tensor, last: bool = False) -> bool:
+    """Whether ``t`` is dense in NCHW order (channels-last order if ``last``); size-1 dimensions
+    do not matter."""
+    want = layout_strides(t.shape, last)
+    return all(n == 1 or a == b for n, a, b in zip(t.shape, t.strides, want, strict=True))
 
 
 def mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:

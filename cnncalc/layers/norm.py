@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.args import boolean, pos_int
-from cnncalc.layers.autograd import Step, Tensor, is_contiguous, layout_strides
+from cnncalc.layers.autograd import Step, Tensor, channels_last, is_contiguous, layout_strides
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import AFFINE_2_1, AFFINE_5_4, Rule, per_out
 from cnncalc.layers.formula import Eq, Line, X
@@ -38,15 +38,20 @@ class _Norm(Layer):
         """(values of each statistics tensor kept, how many such tensors): mean and inverse std."""
         raise NotImplementedError
 
+    def prepared(self, step: Step, x: Tensor) -> Tensor:
+        """The tensor its kernel reads and its backward keeps: the input itself."""
+        return x
+
     def autograd(self, step: Step) -> Tensor:
-        """When a gradient flows or the affine parameters need theirs: keeps its input and its
-        statistics (fp32 under autocast when its weights are fp32, else the input's dtype)."""
-        x = step.inputs[0]
+        """When a gradient flows or the affine parameters need theirs: keeps its input (as
+        :meth:`prepared`) and its statistics (fp32 under autocast when its weights are fp32, else
+        the input's dtype); the output is laid out as that input."""
+        x = self.prepared(step, step.inputs[0])
         if step.needs or self.affine:
             values, count = self.statistics(step)
             dtype = "fp32" if step.low and self.affine else x.dtype
             step.keep(x, *(step.new(values, dtype, False) for _ in range(count)))
-        return step.output(x.dtype, step.needs or self.affine)
+        return step.output(x.dtype, step.needs or self.affine, like=x)
 
     def variants(self, inputs: tuple[Shape, ...]) -> Iterator[Variant]:
         return iter(())
@@ -141,6 +146,11 @@ class GroupNorm(_Norm):
     def statistics(self, step: Step) -> tuple[int, int]:
         return step.batch * self.groups, 2
 
+    def prepared(self, step: Step, x: Tensor) -> Tensor:
+        """PyTorch's group_norm makes its input contiguous in its own layout: an input that is not
+        (a crop, a channel split) is copied, and the copy kept."""
+        return x if is_contiguous(x, channels_last(x)) else step.new(x.numel, x.dtype, x.grad, x.shape, like=x)
+
 
 @register
 class InstanceNorm(_Norm):
@@ -171,17 +181,10 @@ class InstanceNorm(_Norm):
         # mean and invstd, and the weight and running statistics repeated per sample
         return step.batch * step.shapes[0].c, 2 + self.affine + 2 * self.track_running_stats
 
-    def autograd(self, step: Step) -> Tensor:
-        """As the other norms; an input that is not contiguous (a crop, a channels-last tensor) is
-        first made contiguous, a copy; the output is contiguous."""
-        x = step.inputs[0]
-        if not is_contiguous(x):  # a crop, or a channels-last input
-            x = step.new(x.numel, x.dtype, x.grad, x.shape)
-        if step.needs or self.affine:
-            values, count = self.statistics(step)
-            dtype = "fp32" if step.low and self.affine else x.dtype
-            step.keep(x, *(step.new(values, dtype, False) for _ in range(count)))
-        return step.output(x.dtype, step.needs or self.affine, like=False)
+    def prepared(self, step: Step, x: Tensor) -> Tensor:
+        """Reshaped to 1 x N·C x H x W: an input that is not contiguous (a crop, a split, a
+        channels-last tensor) is first copied to a contiguous one, and the copy kept."""
+        return x if is_contiguous(x) else step.new(x.numel, x.dtype, x.grad, x.shape)
 
     def formulas(self, inputs: tuple[Shape, ...], out: Shape, cost: Cost) -> list[Line]:
         c = inputs[0].c
