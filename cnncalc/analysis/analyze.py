@@ -97,8 +97,11 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
 def at_input(graph: Graph, shape: Shape) -> Graph:
     """The same network on another input.  Its ``expect:`` claims were written for the spec's own
     input, so they are dropped rather than judged against sizes they never described."""
-    return Graph(graph.name, shape, tuple(replace(n, claims=()) for n in graph.nodes), graph.outputs, (),
-                 {k: replace(g, claims=()) for k, g in graph.groups.items()})
+    if graph.claims or graph.budget or any(n.claims for n in graph.nodes) or any(
+            g.claims for g in graph.groups.values()):
+        graph = Graph(graph.name, graph.input, tuple(replace(n, claims=()) for n in graph.nodes), graph.outputs, (),
+                      {k: replace(g, claims=()) for k, g in graph.groups.items()})
+    return replace(graph, input=shape)  # (a graph without claims: its nodes are shared, not copied)
 
 
 def _decorate(graph: Graph, failed: _Failed) -> ShapeError:

@@ -60,11 +60,12 @@ def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool,
     """SPEC, and its analysis at each ``--input``.  An error names the input size
     that caused it (``note: with --input 320x320x3, the 2nd of 3``)."""
     graph, sources = load_graph(spec, limits, traceback, overrides)
+    bare = at_input(graph, graph.input)  # the claims dropped once, not per size
     reports = []
     for i, text in enumerate(inputs):
         source = f"<--input {i + 1}>"
         shape = guarded({source: text}, traceback, partial(shape_argument, text, source, "--input", limits))
-        g = at_input(graph, shape)
+        g = at_input(bare, shape)
         note = f"with --input {shown(text)}" + (f", the {_ordinal(i + 1)} of {len(inputs)}" if len(inputs) > 1 else "")
         reports.append(guarded(sources, traceback, partial(analyze, g), note=note))
     return graph, reports
