@@ -196,34 +196,31 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
     expect = root.get("expect")
     if isinstance(expect, YScalar) and expect.is_null():
         expect = None
-    if expect is not None:
-        try:
-            expect = substitute(expect, env, limits.max_expr)
-        except CnnCalcError as exc:
-            errors.append(exc)
-            expect = None
+    expect = _substituted(expect, env, limits, errors)
     if expect is not None and not isinstance(expect, YMap):
         errors.append(SpecError("'expect' must be a mapping, e.g. {params: 61706}", expect.pos, code="E130"))
         expect = None
     setup = None
-    if (node := root.get("budget")) is not None:
-        try:
-            setup, errs = parse_setup(substitute(node, env, limits.max_expr))
-            errors += errs
-        except CnnCalcError as exc:
-            errors.append(exc)
-    outputs = root.get("outputs")
-    if outputs is not None:
-        try:
-            outputs = substitute(outputs, env, limits.max_expr)
-        except CnnCalcError as exc:
-            errors.append(exc)
-            outputs = None
+    if (budget := _substituted(root.get("budget"), env, limits, errors)) is not None:
+        setup, errs = parse_setup(budget)
+        errors += errs
+    outputs = _substituted(root.get("outputs"), env, limits, errors)
     declared = set(b.keys()) if isinstance(b := root.get("blocks"), YMap) else set()
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
     return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling, outputs)
+
+
+def _substituted(node: YNode | None, env: Env, limits: Limits, errors: list[CnnCalcError]) -> YNode | None:
+    """A top-level value with its ``$name`` and ``${...}`` replaced; None (its error kept) if one fails."""
+    if node is None:
+        return None
+    try:
+        return substitute(node, env, limits.max_expr)
+    except CnnCalcError as exc:
+        errors.append(exc)
+        return None
 
 
 def parse_spec(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[str, str] | None = None) -> Spec:
