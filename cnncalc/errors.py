@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 # Line breaks as YAML 1.2 and editors count them (yamltree refuses NEL, U+2028, U+2029).
 LINE_BREAK = re.compile("\r\n|[\n\r]")
-# What a terminal would act on, or what would reorder or hide text: C0 and C1 controls,
-# DEL, and the bidirectional overrides and isolates ("Trojan Source").
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What a terminal would act on, or what would reorder, break or hide text: C0 and C1 controls,
+# DEL, the bidirectional marks, overrides and isolates ("Trojan Source"), and the Unicode line
+# and paragraph separators (U+2028, U+2029: a line break to editors and log viewers).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)

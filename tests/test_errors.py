@@ -226,6 +226,41 @@ def test_fuzz_cli_exits_0_or_2_with_a_position(text: str) -> None:
         assert ERROR_LINE.match(res.stderr), res.stderr
 
 
+# Names a user (or an attacker) may write: rich markup, terminal control sequences (OSC set-title,
+# clear-screen, BEL), bidi overrides, line separators, and long ones.
+HOSTILE = st.lists(st.sampled_from(
+    ["[", "]", "/", "link=file:///etc/passwd", "bold", "blink red", "=", "x", "\x1b", "\x1b]0;t\x07", "\x1b[2J",
+     "\x07", "\u202e", "\u2028", "\x85", "\t", "é", "界", "$", "{", "}", "#"]), min_size=1, max_size=12).map("".join)
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(FUZZ, max_examples=int(700 * SCALE))
+@given(st.lists(HOSTILE, min_size=1, max_size=4), st.integers(1, 4), st.sampled_from(["summary", "check", "explain"]))
+def test_fuzz_hostile_names_never_reach_the_terminal_and_claims_never_pass_silently(
+        names: list[str], filters: int, command: str) -> None:
+    """Each name goes in as a JSON string (any character survives YAML); the first layer claims
+    a wrong parameter count (a 3x3 conv on 3 channels has 27·f + f, never 1).  Whatever the
+    names do: exit 2 with a positioned error, or the output shows them inert (no control
+    character, no markup obeyed) and ``check`` fails the claim (exit 1) — never a silent 0;
+    and the output grows at most linearly with the spec."""
+    layers = [(f"  - conv: {{filters: {filters}, kernel: 3}}\n    name: {json.dumps(names[0])}\n"
+               "    expect: {params: 1}\n")]
+    layers += [f"  - relu\n    name: {json.dumps(n)}\n" for n in names[1:]]
+    text = "input: 8x8x3\nlayers:\n" + "".join(layers)
+    res = runner.invoke(app, [command, "-"], input=text.encode("utf-8"))
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "Traceback" not in res.output
+    assert not CONTROL.search(res.stdout) and not CONTROL.search(res.stderr), repr(res.output[:300])
+    assert len(res.stdout) + len(res.stderr) <= 4000 + 60 * len(text)
+    if res.exit_code == 2:
+        assert ERROR_LINE.match(res.stderr), res.stderr
+    elif command == "check":
+        assert res.exit_code == 1 and "FAIL" in res.output, res.output
+    else:
+        assert res.exit_code == 0
+        assert "\u2717" in res.output or "FAIL" in res.output or command == "explain"
+
+
 def test_bundled_specs_round_trip_through_the_emitter() -> None:
     """The mutations start from the real specs: emitting one unchanged must analyze the same."""
     for path, text in zip(SPECS, TEXTS):
@@ -237,4 +272,4 @@ def test_bundled_specs_round_trip_through_the_emitter() -> None:
 def test_fuzz_budget_is_at_least_ten_thousand_specs() -> None:
     fuzzers = [v for k, v in globals().items() if k.startswith("test_fuzz_") and hasattr(v, "hypothesis")]
     total = sum(f._hypothesis_internal_use_settings.max_examples for f in fuzzers)
-    assert len(fuzzers) == 5 and total >= 10_000 * SCALE
+    assert len(fuzzers) == 6 and total >= 10_000 * SCALE

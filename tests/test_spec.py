@@ -234,13 +234,24 @@ def test_unknown_keys_and_words_get_did_you_mean(what: str, text: str, meant: st
 @pytest.mark.parametrize(("written", "hint"), [
     ("[1, 3, 224, 224]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NCHW
     ("[8, 224, 224, 3]", "the batch size is not part of the input: 224x224x3 (H x W x C) per sample"),  # NHWC
-    ("[28, 28]", "an image needs its channels too: 28x28x1 for one channel"),
+    ("[28, 28]", ("an image needs its channels too: 28x28x1 for one channel; or, as Keras reads (28, 28),"
+                  " 28 positions of 28 features (what Dense acts on): 28x1x28")),
     ("(224, 224, 3)", "write it as 224x224x3"),  # a Python tuple
     ("224*224*3", "write it as 224x224x3"),
 ])
 def test_an_input_shape_written_another_way_gets_the_spec_form(written: str, hint: str) -> None:
     errs = errors_of(f"input: {written}\nlayers: [relu]\n")
     assert [(e.code, e.hint) for e in errs] == [("E112", hint)]
+
+
+def test_a_two_axis_input_hint_gives_keras_dense_answer() -> None:
+    # Keras' Dense(1) on an input of shape (4, 2) acts on the last axis: (4, 1), with a 2x1
+    # kernel and 1 bias = 3 parameters.  The hint's Keras reading must give exactly that.
+    [err] = errors_of("input: 4x2\nlayers: [{dense: 1}]\n")
+    suggested = err.hint.rsplit(": ", 1)[-1] if err.hint else ""
+    assert suggested == "4x1x2"
+    report = cnncalc.analyze_text(f"input: {suggested}\nlayers: [{{dense: 1}}]\n")
+    assert (str(report.output), report.totals.params) == ("4x1x1", 3)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"])

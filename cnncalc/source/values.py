@@ -187,8 +187,10 @@ def as_shape(node: YNode, what: str) -> Shape:
 
 def _dims_hint(dims: tuple[int, ...]) -> str | None:
     """What a 2- or 4-dimensional input most likely meant."""
-    if len(dims) == 2:
-        return f"an image needs its channels too: {dims[0]}x{dims[1]}x1 for one channel"
+    if len(dims) == 2:  # Keras reads (a, b) as a positions of b features: Dense acts on the b
+        a, b = dims
+        return (f"an image needs its channels too: {a}x{b}x1 for one channel; or, as Keras reads ({a}, {b}),"
+                f" {a} positions of {b} features (what Dense acts on): {a}x1x{b}")
     if len(dims) == 4:  # a batch axis first: N x C x H x W (PyTorch) or N x H x W x C (Keras)
         _, a, b, c = dims
         hwc = (b, c, a) if a < b and a < c else (a, b, c)
