@@ -88,7 +88,7 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
         except ShapeError as exc:
             raise _Failed(exc, node, ins, shapes) from None
         shapes.append(out)
-        checks = _judge(node.claims, out, cost)
+        checks = _judge(node.claims, out, cost) if node.claims else ()
         rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes,
                                 layer=node.layer, sources=node.inputs, trace=node.trace))
     return shapes, rows
@@ -152,7 +152,9 @@ def analyze(graph: Graph) -> Report:
         group_checks.extend(_judge(info.claims, last, sub, instance))
     shown = tuple(o.shape for o in outputs)
     now = tuple(c for c in graph.claims if c.field not in BUDGET_FIELDS)
-    top = _judge(now, shown[0], Totals.of(all_rows), "totals", shown)
     pending = tuple(c for c in graph.claims if c.field in BUDGET_FIELDS)  # judged by a training step
-    return Report(graph.name, graph.input, shown[0], all_rows, (*group_checks, *top), outputs, pending=pending,
-                  budget=graph.budget)
+    report = Report(graph.name, graph.input, shown[0], all_rows, tuple(group_checks), outputs, pending=pending,
+                    budget=graph.budget)
+    if not now:
+        return report
+    return replace(report, checks=(*group_checks, *_judge(now, shown[0], report.totals, "totals", shown)))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cnncalc.errors import LINE_BREAK, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.base import REGISTRY
@@ -20,10 +21,12 @@ from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
 from cnncalc.spec.expressions import Env
 from cnncalc.spec.placeholders import protect, restore
-from cnncalc.spec.scaling import Scaling, read_scaling
 from cnncalc.spec.substitution import substitute
 from cnncalc.spec.training import Setup, parse_setup
 from cnncalc.spec.vars import read_vars
+
+if TYPE_CHECKING:
+    from cnncalc.spec.scaling import Scaling
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,12 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
         raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {describe(root)}", root.pos, code="E105")
     env, errors = read_vars(root.get("vars"), overrides or {}, limits)
     raise_all(errors)  # everything below may use the vars: its errors would only echo these
-    scaling, errors = read_scaling(root.get("scaling"), env)
+    scaling: Scaling | None = None
+    errors = []
+    if root.get("scaling") is not None:  # (its module loads only for a spec that has one)
+        from cnncalc.spec.scaling import read_scaling
+
+        scaling, errors = read_scaling(root.get("scaling"), env)
     for key, _ in root.pairs:
         if key.value not in TOP_KEYS:
             hint = did_you_mean(key.value, list(TOP_KEYS)) or "top-level keys: " + ", ".join(TOP_KEYS)
