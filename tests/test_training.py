@@ -79,6 +79,17 @@ def test_memory_format_decides_whether_a_flatten_copies() -> None:
     assert [ls.kept_bytes for ls in s.layers] == [192, 240, 0, 240] and s.kept_bytes == 432
 
 
+def test_softmax_writes_a_contiguous_output_whatever_its_input() -> None:
+    # As above, but softmax for ReLU: it keeps its output (240 B) as ReLU does, but PyTorch's
+    # softmax writes it contiguous (NCHW) even from a channels-last input, so the last dense's
+    # movedim(1, -1).reshape(-1, C) must copy it: 240 B more.  ReLU's channels-last output would
+    # have been a view.  192 + 240 + 240 = 672, against 192 + 240 = 432 with ReLU.
+    s = step("input: 2x3x4\nlayers: [{dense: 5}, softmax, {dense: 2}]\n", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [192, 240, 240] and s.kept_bytes == 672
+    s = step("input: 2x3x4\nlayers: [{dense: 5}, relu, {dense: 2}]\n", batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [192, 240, 240] and s.kept_bytes == 432
+
+
 def test_group_norm_copies_a_cropped_input_batch_norm_keeps_it_whole() -> None:
     # N = 2: the conv keeps the network input, 2·4·4·2 floats = 256 B, and makes a 2·2·4·4
     # output (also 256 B); crop: 1 is a 2x2 view of it.  group_norm first makes its input

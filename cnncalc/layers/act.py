@@ -26,6 +26,7 @@ class Elementwise(Layer):
     macs_formula = "0"
     conventions = UNHOOKED_ACT
     keeps: ClassVar[str] = "input"  # what its backward keeps: "input", "output" or "view" (none: a view)
+    layout: ClassVar[bool | None] = None  # its output's: None, its input's; False, contiguous (softmax)
 
     def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
         return ()
@@ -46,34 +47,37 @@ class Elementwise(Layer):
         return same_shape_lines()
 
     def autograd(self, step: Step) -> Tensor:
-        """Its input or its output, when a gradient flows through (see ``keeps``); identity is a view."""
+        """Its input or its output, when a gradient flows through (see ``keeps``); identity is a view.
+        The output is laid out as the input, but PyTorch's softmax writes a contiguous one."""
         if self.keeps == "view":
             return step.view(step.inputs[0])
-        return keeps_output(step) if self.keeps == "output" else keeps_input(step)
+        return keeps_output(step, self.layout) if self.keeps == "output" else keeps_input(step, self.layout)
 
 
-def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = (), keeps: str = "input") -> None:
-    attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule, "keeps": keeps}
+def _simple(kind: str, doc: str, rule: Rule, aliases: tuple[str, ...] = (), keeps: str = "input",
+            layout: bool | None = None) -> None:
+    attrs = {"kind": kind, "aliases": aliases, "__doc__": doc, "conventions": rule, "keeps": keeps, "layout": layout}
     register(type(kind.title().replace("_", ""), (Elementwise,), attrs))
 
 
 # What backward keeps, measured (docs/training.md): ReLU, sigmoid, tanh and softmax their output
 # (their derivative is a function of it), the others their input; identity returns a view.
-for _kind, _doc, _rule, _aliases, _keeps in [
-    ("relu", "max(0, x).", PTFLOPS_ACT, (), "output"),
-    ("relu6", "min(max(0, x), 6).", PTFLOPS_ACT, (), "input"),
-    ("gelu", "Gaussian error linear unit.", PTFLOPS_ACT, (), "input"),
-    ("silu", "x · sigmoid(x).", UNHOOKED_ACT, ("swish",), "input"),
-    ("hardswish", "x · relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_swish",), "input"),
-    ("sigmoid", "1 / (1 + e^−x).", UNHOOKED_ACT, (), "output"),
-    ("hardsigmoid", "relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_sigmoid",), "input"),
-    ("tanh", "Hyperbolic tangent.", UNHOOKED_ACT, (), "output"),
-    ("mish", "x · tanh(softplus(x)).", UNHOOKED_ACT, (), "input"),
-    ("softplus", "log(1 + e^x).", UNHOOKED_ACT, (), "input"),
-    ("softmax", "Softmax over channels.", UNHOOKED_ACT, (), "output"),
-    ("identity", "Passes its input on unchanged.", NOTHING, (), "view"),
+# Softmax's output is contiguous whatever its input's layout (measured); the others follow it.
+for _kind, _doc, _rule, _aliases, _keeps, _layout in [
+    ("relu", "max(0, x).", PTFLOPS_ACT, (), "output", None),
+    ("relu6", "min(max(0, x), 6).", PTFLOPS_ACT, (), "input", None),
+    ("gelu", "Gaussian error linear unit.", PTFLOPS_ACT, (), "input", None),
+    ("silu", "x · sigmoid(x).", UNHOOKED_ACT, ("swish",), "input", None),
+    ("hardswish", "x · relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_swish",), "input", None),
+    ("sigmoid", "1 / (1 + e^−x).", UNHOOKED_ACT, (), "output", None),
+    ("hardsigmoid", "relu6(x + 3) / 6.", UNHOOKED_ACT, ("hard_sigmoid",), "input", None),
+    ("tanh", "Hyperbolic tangent.", UNHOOKED_ACT, (), "output", None),
+    ("mish", "x · tanh(softplus(x)).", UNHOOKED_ACT, (), "input", None),
+    ("softplus", "log(1 + e^x).", UNHOOKED_ACT, (), "input", None),
+    ("softmax", "Softmax over channels.", UNHOOKED_ACT, (), "output", False),
+    ("identity", "Passes its input on unchanged.", NOTHING, (), "view", None),
 ]:
-    _simple(_kind, _doc, _rule, _aliases, _keeps)
+    _simple(_kind, _doc, _rule, _aliases, _keeps, _layout)
 
 
 @register

@@ -138,17 +138,17 @@ def keeps_nothing(step: Step) -> Tensor:
     return step.output(step.promote(*step.inputs), step.needs)
 
 
-def keeps_input(step: Step) -> Tensor:
-    """Keeps its input when a gradient flows through (most activations)."""
+def keeps_input(step: Step, like: bool | None = None) -> Tensor:
+    """Keeps its input when a gradient flows through (most activations); ``like``: the output's layout."""
     x = step.inputs[0]
     if step.needs:
         step.keep(x)
-    return step.output(x.dtype, step.needs)
+    return step.output(x.dtype, step.needs, like)
 
 
-def keeps_output(step: Step) -> Tensor:
-    """Keeps its output when a gradient flows through (ReLU, sigmoid, tanh, softmax)."""
-    out = step.output(step.inputs[0].dtype, step.needs)
+def keeps_output(step: Step, like: bool | None = None) -> Tensor:
+    """Keeps its output when a gradient flows through (ReLU, sigmoid, tanh, softmax); ``like``: its layout."""
+    out = step.output(step.inputs[0].dtype, step.needs, like)
     if step.needs:
         step.keep(out)
     return out
