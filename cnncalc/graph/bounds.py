@@ -58,7 +58,7 @@ class Budget:
         total = 0
         for item in items:
             try:
-                node = substitute(item, env, self.limits.max_expr, hints=self.quiet)
+                node = substitute(item, env, self.limits.max_expr, hints=self.quiet) if self.spec.dollars else item
                 e = None if isinstance(node, YSeq) else split_entry(node)
             except CnnCalcError:  # reported when building; one unit of work here
                 total += 1

@@ -122,7 +122,7 @@ class Builder:
         return cur
 
     def entry(self, item: YNode, cur: int, ctx: Ctx) -> int:
-        node = substitute(item, ctx.env, self.limits.max_expr, hints=self.hints)
+        node = substitute(item, ctx.env, self.limits.max_expr, hints=self.hints) if self.spec.dollars else item
         if isinstance(node, YSeq):  # a path, `- [name, layers...]`: the flow goes on from its end
             return self.path(node, cur, ctx)
         e = split_entry(node)

@@ -181,15 +181,27 @@ def _cells(grid: Grid, lay: Layout, row: Sequence[Cell]) -> list[list[list[Span]
     return out
 
 
-def _line(grid: Grid, lay: Layout, parts: Iterable[list[Span]]) -> StyledLine:
-    """One physical line: the cells padded to their columns' widths, no trailing blanks."""
+def _line(rights: Sequence[bool], lay: Layout, parts: Iterable[list[Span]]) -> StyledLine:
+    """One physical line: the cells padded to their columns' widths, no trailing blanks.
+    (``rights``: whether each shown column is right-aligned.)"""
     spans: list[Span] = []
     blank = INDENT  # blanks owed before the next text
-    for j, (cell, i, w) in enumerate(zip(parts, lay.keep, lay.widths, strict=True)):
-        blank += lay.gap if j else 0
+    gap = 0
+    for cell, right, w in zip(parts, rights, lay.widths, strict=True):
+        blank += gap
+        gap = lay.gap
+        if len(cell) == 1:  # the common case: one span
+            text = cell[0][0]
+            room = max(w - display_width(text), 0) if text else w
+            if text:
+                spans.append((" " * (blank + room * right), ""))
+                spans.append(cell[0])
+                blank = 0 if right else room
+            else:
+                blank += room
+            continue
         cell = [s for s in cell if s[0]]
         room = max(w - sum(display_width(t) for t, _ in cell), 0)
-        right = grid.columns[i].right
         if cell:
             spans.append((" " * (blank + room * right), ""))
             spans += cell
@@ -201,12 +213,16 @@ def _line(grid: Grid, lay: Layout, parts: Iterable[list[Span]]) -> StyledLine:
 def styled_lines(grid: Grid, lay: Layout) -> list[StyledLine]:
     """The whole table: title, header, rule, rows (wrapped names on continuation lines), footer."""
     header = [[(grid.columns[i].name, "bold")] for i in lay.keep]
-    out: list[StyledLine] = [((grid.title, "bold"),), (), _line(grid, lay, header),
+    rights = [grid.columns[i].right for i in lay.keep]
+    out: list[StyledLine] = [((grid.title, "bold"),), (), _line(rights, lay, header),
                              ((" " + "─" * (lay.span - 1), "dim"),)]
     for row in grid.rows:
         cells = _cells(grid, lay, row)
+        if all(len(c) == 1 for c in cells):
+            out.append(_line(rights, lay, [c[0] for c in cells]))
+            continue
         for k in range(max(len(c) for c in cells)):
-            out.append(_line(grid, lay, (c[k] if k < len(c) else [] for c in cells)))
+            out.append(_line(rights, lay, (c[k] if k < len(c) else [] for c in cells)))
     if grid.footer:
         out.append(())
         out += [((line, ""),) for line in grid.footer]

@@ -57,6 +57,7 @@ class Spec:
     budget: Setup | None = None  # the training step a budget claim (kept_bytes, peak_bytes, ...) is judged at
     scaling: Scaling | None = None  # which vars are widths, depths, resolution (spec.scaling)
     outputs: YNode | None = None  # `outputs: [a, b]`, names the graph builder resolves
+    dollars: bool = True  # whether the text has a '$' at all: without one, nothing is ever substituted
 
 
 TOP_KEYS = ("name", "input", "layers", "blocks", "expect", "vars", "budget", "scaling", "outputs")
@@ -217,7 +218,8 @@ def parse(text: str, file: str, limits: Limits = Limits(), overrides: Mapping[st
     broken = frozenset(declared - set(blocks) - set(REGISTRY))
     if not layers.items:  # nothing to build: the errors so far are all there is
         raise_all(errors)
-    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling, outputs)
+    return Spec(name, shape, layers, blocks, expect, root.pos, broken, tuple(errors), env, setup, scaling, outputs,
+                "$" in text)
 
 
 def _substituted(node: YNode | None, env: Env, limits: Limits, errors: list[CnnCalcError]) -> YNode | None:
