@@ -27,7 +27,7 @@ from cnncalc.analysis.report import Report
 from cnncalc.cli.app import app
 from cnncalc.errors import display_width
 from cnncalc.render import report as render
-from cnncalc.render.layout import LABEL_WIDTH, Cell, Column, Grid, Role, fit, fold, plain, styled_lines
+from cnncalc.render.layout import LABEL_WIDTH, Cell, Column, Grid, Role, fit, fold, plain, plain_text, styled_lines
 from cnncalc.render.messages import REPEATS, warning_lines
 
 runner = CliRunner()
@@ -179,6 +179,19 @@ def test_fit_never_cuts_a_number_and_fits_when_it_says_so(case: tuple[Grid, list
         assert all(display_width("".join(t for t, _ in line)) <= width for line in lines[2:])
     else:  # nothing fits: the plain layout, exactly as a pipe gets it
         assert lay == fit(grid)
+
+
+@settings(max_examples=300, deadline=None)
+@given(grids(), st.integers(0, 200), st.lists(st.sampled_from(["", "x", "中文", " (1K)"]), min_size=5, max_size=5))
+def test_plain_text_is_the_styled_lines_joined(case: tuple[Grid, list[int]], width: int, odd: list[str]) -> None:
+    """The pipe's fast path gives exactly the characters of the general one, wrapped names, wide
+    characters, empty cells and suffixes included, at every layout fit chooses."""
+    grid, _ = case
+    rows = tuple((*row[:4], Cell(odd[0], odd[1])) for row in grid.rows)  # an odd last cell: empty, wide, suffixed
+    rows += (tuple(Cell(o) for o in odd),)
+    for g in (grid, Grid(grid.title, grid.columns, rows, ("footer", ""))):
+        lay = fit(g, width)
+        assert plain_text(g, lay) == plain(styled_lines(g, lay))
 
 
 @settings(max_examples=300, deadline=None)

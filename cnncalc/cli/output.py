@@ -19,7 +19,7 @@ from cnncalc.cli.streams import Exit, write_err, write_out
 from cnncalc.errors import CnnCalcError, format_error, visible
 from cnncalc.render import messages
 from cnncalc.render import report as render
-from cnncalc.render.layout import Grid, fit, plain, styled_lines
+from cnncalc.render.layout import Grid, fit, plain_text, styled_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,11 +84,11 @@ def show_grid(grid: Grid) -> None:
     """A table: fitted to the terminal and coloured there; as plain aligned text in a pipe."""
     console = terminal()
     if console is None:
-        write_out(plain(styled_lines(grid, fit(grid))))
+        write_out(plain_text(grid, fit(grid)))
         return
     layout = fit(grid, console.width)
     if layout.span > console.width:  # nothing fits (COLUMNS=20, or 0): the plain text, all of it
-        write_out(plain(styled_lines(grid, layout)))
+        write_out(plain_text(grid, layout))
         return
     from cnncalc.render.terminal import ansi
 

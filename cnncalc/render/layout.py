@@ -234,6 +234,49 @@ def plain(lines: Iterable[StyledLine]) -> str:
     return "".join("".join(t for t, _ in line) + "\n" for line in lines)
 
 
+def plain_text(grid: Grid, lay: Layout) -> str:
+    """``plain(styled_lines(grid, lay))``, the same characters, built as text: a row whose cells
+    each take one line (nearly every row) is one join, without spans."""
+    shell = styled_lines(Grid(grid.title, grid.columns, (), grid.footer), lay)  # title, header, rule; footer
+    rights = [grid.columns[i].right for i in lay.keep]
+    cols = [(i, w, r, grid.columns[i].role is Role.LABEL) for i, w, r in zip(lay.keep, lay.widths, rights, strict=True)]
+    out = [plain(shell[:4])]
+    for row in grid.rows:
+        line = _plain_row(row, cols, lay)
+        if line is None:  # a name that wraps: the general way
+            cells = _cells(grid, lay, row)
+            line = plain(_line(rights, lay, (c[k] if k < len(c) else [] for c in cells))
+                         for k in range(max(len(c) for c in cells)))
+        out.append(line)
+    out.append(plain(shell[4:]))
+    return "".join(out)
+
+
+def _plain_row(row: Sequence[Cell], cols: list[tuple[int, int, bool, bool]], lay: Layout) -> str | None:
+    """One row as :func:`_line` lays it out, or None if a name or kind would wrap."""
+    pieces = []
+    blank, gap = INDENT, 0
+    for i, w, right, label in cols:
+        blank += gap
+        gap = lay.gap
+        cell = row[i]
+        text = cell.text
+        if label:
+            if display_width(text) > w:
+                return None
+        elif lay.extra and cell.extra:
+            text += cell.extra
+        if text:
+            room = max(w - display_width(text), 0)
+            pieces.append(" " * (blank + room * right))
+            pieces.append(text)
+            blank = 0 if right else room
+        else:
+            blank += w
+    pieces.append("\n")
+    return "".join(pieces)
+
+
 def render(grid: Grid, width: int | None = None) -> str:
     """``grid`` as plain text laid out for ``width`` columns (``None``: a pipe, no limit)."""
-    return plain(styled_lines(grid, fit(grid, width)))
+    return plain_text(grid, fit(grid, width))
