@@ -89,11 +89,8 @@ class Layout:
 
 
 def _natural(grid: Grid, i: int, extra: bool) -> int:
-    width = display_width(grid.columns[i].name)
-    for row in grid.rows:
-        cell = row[i]
-        width = max(width, display_width(cell.text + cell.extra if extra else cell.text))
-    return width
+    texts = [row[i].text + row[i].extra for row in grid.rows] if extra else [row[i].text for row in grid.rows]
+    return max([display_width(grid.columns[i].name), *(len(t) if t.isascii() else display_width(t) for t in texts)])
 
 
 def _layout(grid: Grid, extra: bool, drop: frozenset[Role], gap: int) -> Layout:
@@ -261,13 +258,13 @@ def _plain_row(row: Sequence[Cell], cols: list[tuple[int, int, bool, bool]], lay
         gap = lay.gap
         cell = row[i]
         text = cell.text
-        if label:
-            if display_width(text) > w:
-                return None
-        elif lay.extra and cell.extra:
+        if not label and lay.extra and cell.extra:
             text += cell.extra
+        width = len(text) if text.isascii() else display_width(text)  # (display_width, inlined)
+        if label and width > w:
+            return None
         if text:
-            room = max(w - display_width(text), 0)
+            room = max(w - width, 0)
             pieces.append(" " * (blank + room * right))
             pieces.append(text)
             blank = 0 if right else room
