@@ -487,3 +487,16 @@ def test_peta_macs_print_exactly() -> None:
     report = cnncalc.analyze_text("input: [1000000]\nlayers:\n  - dense: 1000000000\n", F)
     assert report.totals.macs == 10**15 and report.totals.params == 10**15 + 10**9
     assert "1,000,000,000,000,000" in render.plain_table(report, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+                    max_leaves=20))
+def test_json_text_reads_back_as_what_it_wrote(value: object) -> None:
+    """The report's JSON writer (indented two levels, one line below) is JSON: it parses back to
+    the same value, control characters escaped, whatever the nesting."""
+    from cnncalc.render.machine import json_text
+
+    text = json_text(value)
+    assert json.loads(text) == value and not any(ord(c) < 32 and c != "\n" for c in text)

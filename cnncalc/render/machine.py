@@ -78,9 +78,22 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def to_json(report: Report) -> str:
+    return json_text(to_dict(report))
+
+
+def json_text(value: object, depth: int = 0) -> str:
+    """JSON indented for its first two levels, each deeper value (and a list of numbers) on one
+    line: a layer is a line, and a big report is written by the C encoder, not the pure-Python
+    indenting one."""
     import json
 
-    return json.dumps(to_dict(report), indent=2)
+    pad = "  " * (depth + 1)
+    if depth < 2 and isinstance(value, dict) and value:
+        items = [f"{pad}{json.dumps(k)}: {json_text(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if depth < 2 and isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(pad + json_text(v, depth + 1) for v in value) + "\n" + "  " * depth + "]"
+    return json.dumps(value)
 
 
 def checks_json(report: Report) -> str:
