@@ -74,11 +74,18 @@ class _Failed(Exception):
         self.error, self.node, self.ins, self.shapes = error, node, ins, shapes
 
 
-def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
+Memo = dict[tuple[int, tuple[Shape, ...]], LayerReport]
+
+
+def _propagate(graph: Graph, memo: Memo | None = None) -> tuple[list[Shape], list[LayerReport]]:
     shapes: list[Shape] = []
     rows: list[LayerReport] = []
-    for node in graph.nodes:
+    for k, node in enumerate(graph.nodes):
         ins = tuple(graph.input if i == INPUT else shapes[i] for i in node.inputs)
+        if memo is not None and (row := memo.get((k, ins))) is not None:
+            shapes.append(row.output)
+            rows.append(row)
+            continue
         try:
             out = node.layer.infer(ins)
             if max(out.dims) > MAX_INT:  # refused before it multiplies into thousands of digits
@@ -89,8 +96,11 @@ def _propagate(graph: Graph) -> tuple[list[Shape], list[LayerReport]]:
             raise _Failed(exc, node, ins, shapes) from None
         shapes.append(out)
         checks = _judge(node.claims, out, cost) if node.claims else ()
-        rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes,
-                                layer=node.layer, sources=node.inputs, trace=node.trace))
+        row = LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes,
+                          layer=node.layer, sources=node.inputs, trace=node.trace)
+        if memo is not None and not node.claims:
+            memo[(k, ins)] = row
+        rows.append(row)
     return shapes, rows
 
 
@@ -126,10 +136,12 @@ def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
     return exc
 
 
-def analyze(graph: Graph) -> Report:
-    """Propagate shapes through the graph and cost every layer."""
+def analyze(graph: Graph, memo: Memo | None = None) -> Report:
+    """Propagate shapes through the graph and cost every layer.  ``memo``, shared by analyses of
+    one graph at several inputs (``-i``), keeps each layer's row per input shapes: a row depends
+    on nothing else, and past a stride many sizes give a layer the same input."""
     try:
-        shapes, rows = _propagate(graph)
+        shapes, rows = _propagate(graph, memo)
     except _Failed as failed:
         raise _decorate(graph, failed) from None
     outputs = tuple(Output("input", i, graph.input) if i == INPUT else Output(rows[i].name, i, shapes[i])

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from functools import partial
 
-from cnncalc.analysis.analyze import analyze, at_input
+from cnncalc.analysis.analyze import Memo, analyze, at_input
 from cnncalc.analysis.report import Report
 from cnncalc.cli.output import guarded
 from cnncalc.errors import SourcePos, SpecError, shown
@@ -61,13 +61,14 @@ def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool,
     that caused it (``note: with --input 320x320x3, the 2nd of 3``)."""
     graph, sources = load_graph(spec, limits, traceback, overrides)
     bare = at_input(graph, graph.input)  # the claims dropped once, not per size
+    memo: Memo = {}  # a layer's row per input shapes, shared by the sizes
     reports = []
     for i, text in enumerate(inputs):
         source = f"<--input {i + 1}>"
         shape = guarded({source: text}, traceback, partial(shape_argument, text, source, "--input", limits))
         g = at_input(bare, shape)
         note = f"with --input {shown(text)}" + (f", the {_ordinal(i + 1)} of {len(inputs)}" if len(inputs) > 1 else "")
-        reports.append(guarded(sources, traceback, partial(analyze, g), note=note))
+        reports.append(guarded(sources, traceback, partial(analyze, g, memo), note=note))
     return graph, reports
 
 
