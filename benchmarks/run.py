@@ -82,9 +82,9 @@ def budget(repeat: int, tmp: Path) -> None:
 
 
 def torchinfo(repeat: int, tmp: Path) -> None:
-    try:
-        import torchinfo as _  # noqa: F401
-    except ImportError:
+    # asked in a child: importing torch here would swell this process, and a child forked from it
+    # starts with this process's resident memory in its peak (ru_maxrss), cnncalc's included
+    if subprocess.run([sys.executable, "-c", "import torchinfo"], capture_output=True, check=False).returncode:
         print("torchinfo: not installed (pip install torchinfo) — comparison skipped")
         return
     model = tmp / "resnet50_model.py"
