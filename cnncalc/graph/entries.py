@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cnncalc.errors import SourcePos, SpecError, clip, did_you_mean
 from cnncalc.source.values import as_int, as_str, describe
-from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
+from cnncalc.source.yamltree import YMap, YNode, YScalar, walk
 from cnncalc.spec.expressions import Env, Hints
 from cnncalc.spec.parse import BlockDef, Spec
 from cnncalc.spec.substitution import substitute
@@ -63,21 +63,8 @@ def split_entry(node: YNode) -> Entry:
 
 def user_names(spec: Spec) -> set[str]:
     """Every ``name:`` value written anywhere in the spec's layers and blocks."""
-    found: set[str] = set()
-    stack: list[YNode] = [spec.layers, *(b.layers for b in spec.blocks.values())]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, YSeq):
-            stack.extend(node.items)
-        elif isinstance(node, YMap):
-            if isinstance(n := node.get("name"), YScalar):
-                found.add(n.value)
-            stack.extend(v for _, v in node.pairs)
-    return found
+    return {n.value for node in walk(spec.layers, *(b.layers for b in spec.blocks.values()))
+            if isinstance(node, YMap) and isinstance(n := node.get("name"), YScalar)}
 
 
 def block_env(block: BlockDef, e: Entry, vars: Env, max_expr: int = 200, hints: Hints | None = None) -> Env:

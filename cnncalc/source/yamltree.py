@@ -18,6 +18,7 @@ refused outright.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -81,6 +82,27 @@ class YMap:
 
 
 YNode = YScalar | YSeq | YMap
+
+
+def walk(*roots: YNode, keys: bool = False) -> Iterator[YNode]:
+    """Every distinct node under ``roots`` once, depth first (aliases share nodes: a shared one is
+    visited once, so a DAG of nested aliases costs its size, not its expansion); with ``keys``,
+    the mappings' keys too.  A node may be changed in place when it is yielded."""
+    stack: list[YNode] = list(roots)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, YSeq):
+            stack.extend(node.items)
+        elif isinstance(node, YMap):
+            for k, v in node.pairs:
+                if keys:
+                    stack.append(k)
+                stack.append(v)
 
 
 def _tag_name(tag: str) -> str:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cnncalc.source.yamltree import YNode, YScalar, YSeq
+from cnncalc.source.yamltree import YMap, YNode, YScalar, walk
 
 _EXPR = re.compile(r"\$\{[^{}\n]*\}")
 _BASE = 64  # code digits: ``${}`` (3 characters) has room for 64 * 64 placeholders
@@ -81,19 +81,10 @@ def restore(root: YNode | None, placeholders: Placeholders) -> None:
     """Put the original ``${...}`` text back into the parsed scalars, in place."""
     if not placeholders.table or root is None:
         return
-    stack: list[YNode] = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # YAML aliases share nodes
-            continue
-        seen.add(id(node))
+    for node in walk(root):
         if isinstance(node, YScalar):
             node.value = placeholders.text(node.value)
-        elif isinstance(node, YSeq):
-            stack.extend(node.items)
-        else:
-            for k, v in node.pairs:
+        elif isinstance(node, YMap):
+            for k, _ in node.pairs:
                 k.value = placeholders.text(k.value)
-                stack.append(v)
             node._index = {k.value: i for i, (k, _) in enumerate(node.pairs)}

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean
 from cnncalc.limits import Limits
 from cnncalc.source.values import describe
-from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
+from cnncalc.source.yamltree import YMap, YNode, YScalar, parse_yaml, walk
 from cnncalc.spec.expressions import KEYWORDS
 from cnncalc.spec.functions import FUNCTIONS
 from cnncalc.spec.substitution import substitute
@@ -99,17 +99,6 @@ def _override(index: int, name: str, text: str, names: list[str], limits: Limits
 
 def _shift(root: YNode, columns: int) -> None:
     """Move the nodes on the first line ``columns`` to the right (past ``name=``)."""
-    stack: list[YNode] = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # YAML aliases share nodes
-            continue
-        seen.add(id(node))
+    for node in walk(root, keys=True):
         if node.pos.line == 1:
             node.pos = SourcePos(node.pos.file, 1, node.pos.col + columns)
-        if isinstance(node, YSeq):
-            stack.extend(node.items)
-        elif isinstance(node, YMap):
-            for k, v in node.pairs:
-                stack.extend((k, v))
