@@ -1,5 +1,5 @@
-"""``python -m cnncalc`` runs the CLI."""
+"""``python -m cnncalc`` runs the CLI, as the console script does."""
 
-from cnncalc.cli.main import main
+from cnncalc.cli.main import console
 
-main()
+console()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from cnncalc.records import record
 
 # Line breaks as YAML 1.2 and editors count them (yamltree refuses NEL, U+2028, U+2029).
 LINE_BREAK = re.compile("\r\n|[\n\r]")
@@ -21,7 +22,7 @@ LINE_BREAK = re.compile("\r\n|[\n\r]")
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SourcePos:
     """A 1-based position in a source text (``file`` is a display name)."""
 

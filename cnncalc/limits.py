@@ -8,7 +8,7 @@ past it, so no flag can ask for what the machine cannot do (``--max-bytes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from cnncalc.records import fields, record
 
 # --max-depth cannot go beyond this: the graph builder recurses about five
 # Python frames per level, and deeper stacks risk the interpreter's own C stack.
@@ -30,7 +30,7 @@ class LimitValueError(ValueError):
         self.name = name
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Limits:
     """Resource limits; each has a CLI flag to raise it (docs/errors.md, E15x), up to its
     ceiling in :data:`CEILINGS`.  An impossible value is a :class:`LimitValueError` (a

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import prod
 
+from cnncalc.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record(frozen=True, slots=True)
 class Shape:
     """A per-sample tensor shape: ``(H, W, C)`` for images, ``(N,)`` for vectors."""
 
@@ -40,7 +41,7 @@ class Shape:
         return "x".join(str(d) for d in self.dims)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Cost:
     """What one layer costs per sample."""
 

@@ -2,7 +2,7 @@
 
 Stages, lowest first (a module may import its own stage and the ones below):
 
-    errors -> limits -> shapes  ->  source  ->  layers  ->  spec  ->  graph  ->  analysis
+    records -> errors -> limits -> shapes  ->  source  ->  layers  ->  spec  ->  graph  ->  analysis
     ->  explain | export (siblings that never import each other)  ->  render  ->  cli
 
 ``cnncalc/__init__.py`` (the public API) and ``__main__`` sit on top.  Imports inside
@@ -19,6 +19,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cnncalc"
 STAGES = [
+    ("records",),
     ("errors",),
     ("limits",),
     ("shapes",),

@@ -109,6 +109,20 @@ def test_end_to_end_the_console_script_prints_and_exits_as_typer_does() -> None:
     assert usage.returncode == 2 and "is not an output format" in usage.stderr
 
 
+def test_the_console_script_ends_without_teardown_yet_every_byte_arrives(tmp_path: Path) -> None:
+    """It leaves with ``os._exit`` once its streams are flushed: a long output must still arrive
+    whole, and the status must be the command's (0, 1 for a failed claim, 2 for an error)."""
+    spec = tmp_path / "long.yaml"
+    spec.write_text("input: 16x16x4\nlayers:\n" + "  - conv: {filters: 4, kernel: 3, padding: 1}\n" * 3000)
+    quick = script("summary", str(spec), "-f", "json")
+    slow = CliRunner().invoke(app, ["summary", str(spec), "-f", "json"])
+    assert quick.returncode == slow.exit_code == 0 and len(quick.stdout) > 500_000 and quick.stdout == slow.stdout
+    claim = tmp_path / "claim.yaml"
+    claim.write_text("input: 8x8x3\nlayers: [relu]\nexpect: {params: 5}\n")
+    wrong = script("check", str(claim))
+    assert wrong.returncode == 1 and wrong.stdout == CliRunner().invoke(app, ["check", str(claim)]).stdout
+
+
 @pytest.mark.parametrize("argv", [["summary", "specs/lenet5.yaml"], ["summary", "specs/efficientnet.yaml", "-f", "csv"]])
 def test_a_plain_command_never_imports_typer_rich_matplotlib_or_torch(argv: list[str]) -> None:
     heavy = ("typer", "click", "rich", "pydantic", "matplotlib", "torch", "numpy")

@@ -14,12 +14,12 @@ never changed.  Each kind states its own alternatives (``Layer.variants``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from cnncalc.analysis.report import Check, LayerReport, Report, Totals
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers.base import Variant
 from cnncalc.layers.counting import PRESETS
+from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 
 Outcome = tuple[str, Shape, Cost]  # what the alternative is, its output, its cost

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Output, Report, Totals
 from cnncalc.errors import ShapeError
 from cnncalc.graph.nodes import INPUT, Graph, Node
+from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
 from cnncalc.spec.expect import BUDGET_FIELDS, Claim

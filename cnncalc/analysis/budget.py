@@ -15,17 +15,16 @@ its bytes at the memory bandwidth), at a stated utilization of the peak.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from cnncalc.analysis.report import Check, Report
 from cnncalc.analysis.training import STATE_PER_PARAM, LayerStep, TrainingStep, training_step
 from cnncalc.layers.autograd import ITEMSIZE
+from cnncalc.records import record, replace
 from cnncalc.spec.training import Setup
 
 IMPLS = ("foreach", "loop", "fused")  # how Adam steps: PyTorch's CUDA default, its CPU default, fused
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Budget:
     """The memory and compute of one training step, for the whole batch (bytes, MACs)."""
 
@@ -152,7 +151,7 @@ def largest_batch(report: Report, setup: Setup, memory: int, impl: str = "foreac
 # --- time: a roofline estimate ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LayerTime:
     """One layer's share of a step on a device: FLOPs, bytes moved, which bound, seconds."""
 

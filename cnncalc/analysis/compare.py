@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 
 from cnncalc.analysis.report import BYTES_PER_VALUE, LayerReport, Report
+from cnncalc.records import record, replace
 from cnncalc.shapes import Shape
 
 # the numbers of a row, in the order tables and files show them; each has a difference to the first
@@ -40,7 +40,7 @@ def depth(report: Report) -> int:
     return max(longest, default=0)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Model:
     """One model of a comparison: its totals, and where it came from (the spec file, the ``--set``
     values it was analysed with, in the order given)."""

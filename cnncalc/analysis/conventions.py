@@ -9,11 +9,10 @@ file in sync with the code).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.layers.base import REGISTRY
 from cnncalc.layers.counting import PRESETS
+from cnncalc.records import replace
 
 
 def macs_under(preset: str, row: LayerReport) -> int:

@@ -19,9 +19,9 @@ read; ``seen_at=None`` marks a figure written from memory, to be checked against
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from cnncalc.errors import CnnCalcError, SourcePos, did_you_mean, shown
+from cnncalc.records import record
 
 G, T, GIB = 10**9, 10**12, 2**30
 DTYPES = ("fp32", "tf32", "bf16", "fp16")
@@ -34,7 +34,7 @@ class DeviceError(CnnCalcError):
         super().__init__(message, pos, hint=hint, code="E113")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Source:
     """The vendor document a device's figures come from."""
 
@@ -43,7 +43,7 @@ class Source:
     where: str  # page, table or column
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Evidence:
     """One figure as its source prints it: ``field`` equals ``number`` x ``unit`` (halved if ``halved``)."""
 
@@ -55,7 +55,7 @@ class Evidence:
     halved: bool = False  # dense = half the printed sparse figure (the datasheet's footnote)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Device:
     """One GPU: memory, bandwidth and dense peak FLOP/s per dtype, with its source and evidence."""
 

@@ -18,11 +18,11 @@ drift of repeated double additions), handed to the spec as ``--set`` would.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
 from cnncalc.analysis.report import Totals
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 # What a budget may bound: --macs, --params, --activations (totals), and --kept-bytes, the bytes
@@ -42,7 +42,7 @@ def _measured(kept: int | None) -> int:
 Value = int | Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Budget:
     """An upper bound on one total: ``macs <= 600,000,000``."""
 
@@ -58,7 +58,7 @@ class Budget:
         return f"{self.quantity} {self.bound} {self.limit.normalize():,f}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Trial:
     """One value tried: ``order`` is when (1 = first), ``ok`` whether every budget holds."""
 
@@ -70,7 +70,7 @@ class Trial:
     ok: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fit:
     """What the search found: every value tried, the answer, and where the cost was seen to fall."""
 

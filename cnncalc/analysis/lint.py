@@ -19,16 +19,15 @@ statement, so a new windowed kind is checked without any change here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.analysis.report import Report
 from cnncalc.errors import SourcePos
 from cnncalc.layers.base import Layer
 from cnncalc.layers.geometry import AXES, Window
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Lint:
     """One warning about one layer."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import SourcePos
 from cnncalc.graph.nodes import INPUT
 from cnncalc.layers.base import Layer
+from cnncalc.records import field, record
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.expect import Claim
 from cnncalc.spec.training import Setup
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 BYTES_PER_VALUE = 4  # memory is reported for float32 tensors
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Check:
     """One ``expect:`` claim and its verdict.  ``claim`` is the parsed claim (judged once, never
     parsed again); ``value`` the computed value; ``actual`` its text as the claim is written."""
@@ -44,7 +44,7 @@ class Check:
                    value=value)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AxisRF:
     """Receptive field along one axis, in network-input pixels (exact)."""
 
@@ -53,7 +53,7 @@ class AxisRF:
     centre: Fraction | None  # centre of output 0's field; negative when in the padding
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RField:
     """Receptive field of one layer's output, per axis."""
 
@@ -61,7 +61,7 @@ class RField:
     w: AxisRF
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LayerReport:
     """One analysed layer: its typed layer and where its inputs come from (``sources``: indices of
     earlier rows, INPUT for the network input), the shapes and cost computed, and what later
@@ -91,7 +91,7 @@ class LayerReport:
         return self.output.numel * BYTES_PER_VALUE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Totals:
     """Sums over rows (computed once, never running counters)."""
 
@@ -127,7 +127,7 @@ class Totals:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Output:
     """One output of the network: the layer's (full) name, its row, its shape."""
 
@@ -136,7 +136,7 @@ class Output:
     shape: Shape
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Report:
     """The analysis of one network: rows in topological order, the output (the first, when the
     spec lists several ``outputs``), claims on totals and groups; totals derived from the rows."""

@@ -9,13 +9,12 @@ applied to MACs the caller asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.analysis.lint import Lint, input_warnings, lint
 from cnncalc.analysis.report import Report
+from cnncalc.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Reviewed:
     """A report as the commands show it, with its warnings and (when computed) every row's
     MACs under every convention (``per_layer[i][preset]``)."""

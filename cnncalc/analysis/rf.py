@@ -25,7 +25,6 @@ the size and centre are reported as unknown (W202), never as a wrong number.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import gcd
 
@@ -33,11 +32,12 @@ from cnncalc.analysis.lint import Lint
 from cnncalc.analysis.report import AxisRF, LayerReport, Report, RField
 from cnncalc.graph.nodes import INPUT
 from cnncalc.layers.geometry import Offset, Reads, Resample, Transposed, Whole, Window
+from cnncalc.records import record, replace
 
 MAX_PERIOD = 4096  # outputs kept per period; real networks stay far below (U-Net's 4 ups: 16)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     """Bounds ``[lo(o), hi(o)]`` in network-input pixels; ``lo(o + period) = lo(o) + step``.
     ``lo``/``hi`` are empty when the period outgrew MAX_PERIOD (``jump`` stays exact)."""
@@ -66,7 +66,7 @@ class Span:
 IDENTITY = Span(1, 1, (0,), (0,), Fraction(1))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Local:
     """One layer along one axis: output o reads input indices lo(o)..hi(o) (quasi-affine, period/step)."""
 

@@ -9,19 +9,18 @@ checked against PyTorch (tests/training_oracle.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.graph.nodes import INPUT
 from cnncalc.layers.autograd import ITEMSIZE, Tensor, channels_last, contiguous_strides, layout_strides
 from cnncalc.layers.geometry import Pad4
+from cnncalc.records import record
 from cnncalc.shapes import Cost, Shape
 from cnncalc.spec.training import Setup
 
 STATE_PER_PARAM = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # per-parameter state tensors
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LayerStep:
     """One layer's part of the step (whole batch): MACs, and the bytes of the storages it keeps
     and of those it owns (produced by it; the owners' sum is the distinct total)."""
@@ -41,7 +40,7 @@ class LayerStep:
         return self.grad_input_macs + self.grad_weight_macs
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TrainingStep:
     """A whole step: the layers' parts and the totals of what PyTorch keeps and computes."""
 

@@ -4,7 +4,6 @@ charts of ``--plot``.  :mod:`cnncalc.cli.commands` imports this module only for 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from itertools import product
@@ -20,13 +19,14 @@ from cnncalc.errors import SourcePos, SpecError, did_you_mean, shown
 from cnncalc.graph.build import build_graph
 from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
+from cnncalc.records import record
 from cnncalc.spec.parse import Spec, parse, shape_argument
 from cnncalc.spec.vars import override_sources
 
 MAX_MODELS = 100  # compare: specs x --set combinations x inputs
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Loaded:
     """A spec read, parsed and built under some ``--set`` values; its texts for error excerpts."""
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from cnncalc.errors import did_you_mean, shown
 from cnncalc.layers.counting import PRESETS
 from cnncalc.limits import CEILINGS, Limits
+from cnncalc.records import record
 
 DEFAULT = Limits()
 FORMATS = ("table", "json", "csv", "markdown")
@@ -29,7 +29,7 @@ TRAIN_DTYPES = ("fp32", "bf16", "fp16")
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Param:
     """One parameter of a command.
 
@@ -56,7 +56,7 @@ class Param:
         return not self.flags
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Command:
     """One command: its implementation (``cnncalc.cli.commands.<name>``, imported when run),
     its parameters, and the words of its --help."""

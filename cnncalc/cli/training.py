@@ -6,8 +6,6 @@ are read here, each error positioned in its own source (``<--memory>``).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from cnncalc.analysis.analyze import analyze
 from cnncalc.analysis.budget import Budget, budget, largest_batch, roofline
 from cnncalc.analysis.report import Report
@@ -17,6 +15,7 @@ from cnncalc.cli.streams import write_out
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, shown
 from cnncalc.graph.nodes import Graph
 from cnncalc.limits import Limits
+from cnncalc.records import replace
 from cnncalc.render.budget import Extras, grid, to_csv, to_json
 from cnncalc.source.values import parse_claim
 from cnncalc.spec.training import Setup

@@ -7,15 +7,14 @@ and :mod:`cnncalc.render.explanations` writes them as text, Markdown or JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.errors import GraphError, did_you_mean, shown
 from cnncalc.layers.formula import Line
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Explanation:
     """One layer's heading (name, kind, shapes) and its formula lines."""
 

@@ -3,8 +3,9 @@ rendered on one line or one argument per line, literals written as ruff format w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from cnncalc.records import field, record
 
 
 class Code(str):
@@ -26,7 +27,7 @@ def lit(v: Any) -> str:
     raise AssertionError(f"no literal for {v!r}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call:
     """``func(args, key=value)``, rendered on one line or one argument per line."""
 
@@ -48,7 +49,7 @@ class Call:
         return f"{self.func}(\n{inner},\n{' ' * indent})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Emit:
     """One layer's module, the helper classes it needs, and the positions of its inputs it reads
     as a max pool's indices (unpool): the exporter makes that pool return them."""

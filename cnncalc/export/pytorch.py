@@ -15,7 +15,6 @@ from __future__ import annotations
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass, replace
 
 from cnncalc.analysis.analyze import analyze
 from cnncalc.export.calls import Call
@@ -25,6 +24,7 @@ from cnncalc.graph.nodes import INPUT, Graph
 from cnncalc.layers.deform import DeformConv
 from cnncalc.layers.pool import AvgPool
 from cnncalc.layers.reshape import Flatten
+from cnncalc.records import record, replace
 from cnncalc.shapes import Shape
 
 # Attribute names nn.Module itself uses (dir(nn.Module) in torch 2.13), and the names the generated
@@ -126,7 +126,7 @@ def nchw(s: Shape) -> tuple[int, ...]:
     return (1, s.c, s.h, s.w) if s.is_image else (1, *s.dims)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Plan:
     """Which nodes run only in training, and the local variable of each output."""
 

@@ -10,7 +10,6 @@ together; the layer count is checked *before* anything is expanded.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from cnncalc.errors import (
     MAX_ERRORS,
@@ -34,6 +33,7 @@ from cnncalc.layers import REGISTRY, Layer
 from cnncalc.layers.args import build
 from cnncalc.layers.base import Ref
 from cnncalc.limits import Limits
+from cnncalc.records import record
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq
 from cnncalc.spec.expect import LAYER_FIELDS, TOTAL_FIELDS, Claim, parse_claims
 from cnncalc.spec.expressions import Env, Hints
@@ -41,7 +41,7 @@ from cnncalc.spec.parse import BlockDef, Spec
 from cnncalc.spec.substitution import substitute
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ctx:
     """Where an entry is being built: its block arguments, name scope, enclosing groups, the
     block uses that led here, and whether it is inside an aux head."""

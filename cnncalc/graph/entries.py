@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 
 from cnncalc.errors import SourcePos, SpecError, clip, did_you_mean
+from cnncalc.records import record
 from cnncalc.source.values import as_int, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, walk
 from cnncalc.spec.expressions import Env, Hints
@@ -19,7 +19,7 @@ from cnncalc.spec.substitution import substitute
 META = ("name", "expect", "repeat")  # keys beside a layer's kind
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Entry:
     """One layer entry split into its parts: kind, arguments, name, expect and repeat, with positions."""
 

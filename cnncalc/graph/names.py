@@ -16,13 +16,12 @@ only by the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cnncalc.errors import SourcePos, SpecError, clip
+from cnncalc.records import field, record
 from cnncalc.source.yamltree import YScalar
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Scope:
     """The names a reference can see: its own, then its parent's (an aux head sees the flow
     it hangs off; a block instance sees only itself).  ``prefix`` makes full names."""
@@ -48,7 +47,7 @@ class Scope:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Taken:
     pos: SourcePos
     generated: bool

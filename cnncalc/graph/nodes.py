@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cnncalc.errors import SourcePos
 from cnncalc.layers.base import Layer
+from cnncalc.records import field, record
 from cnncalc.shapes import Shape
 from cnncalc.spec.expect import Claim
 from cnncalc.spec.training import Setup
@@ -13,7 +12,7 @@ from cnncalc.spec.training import Setup
 INPUT = -1  # index of the graph input in Node.inputs
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Node:
     """One layer of the built network: its typed layer, the nodes it reads (INPUT for the
     network input), where it was written, and the block instances and claims around it."""
@@ -32,7 +31,7 @@ class Node:
         return self.layer.kind
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GroupInfo:
     """A block instance, named repeat or aux head: what it is, where it was used, its claims."""
 
@@ -41,7 +40,7 @@ class GroupInfo:
     claims: tuple[Claim, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Graph:
     """The network as nodes in topological order (each reads only earlier ones), its output
     nodes (the spec's ``outputs:`` in order, or the last layer of the flow), the top-level

@@ -8,18 +8,18 @@ parser, the schema (``cnncalc schema``) and the reference (docs/layers.md) canno
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass
 from typing import Any
 
 from cnncalc.errors import MAX_ERRORS, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.base import Layer
 from cnncalc.layers.frozen import arg_fields
 from cnncalc.layers.geometry import Padding
+from cnncalc.records import MISSING, record
 from cnncalc.source.values import as_bool, as_float, as_int_list, as_pair, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ArgType:
     """An argument's type: its parser, its JSON Schema and its name in the docs."""
 

@@ -11,16 +11,16 @@ the whole batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from cnncalc.layers.geometry import Pad4
+from cnncalc.records import record
 from cnncalc.shapes import Cost, Shape
 
 ITEMSIZE = {"fp32": 4, "bf16": 2, "fp16": 2, "int64": 8}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Tensor:
     """One tensor of a training step as autograd sees it: the storage it lives in (a view shares
     its base's), its values, its dtype, whether it needs a gradient, and its shape and strides

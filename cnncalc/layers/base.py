@@ -21,7 +21,6 @@ feature modules (analysis, explain, export) present these facts, never re-derive
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from cnncalc.errors import SourcePos
@@ -30,10 +29,11 @@ from cnncalc.layers.counting import Rule
 from cnncalc.layers.formula import Line
 from cnncalc.layers.frozen import Frozen
 from cnncalc.layers.geometry import Reads, Window
+from cnncalc.records import record
 from cnncalc.shapes import Cost, Shape
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Variant:
     """A common alternative to a layer as written: another layer to recompute, or its outcome."""
 
@@ -43,7 +43,7 @@ class Variant:
     cost: Cost | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ref:
     """An earlier output that one of a kind's ``refs`` arguments names, as the graph builder found it."""
 

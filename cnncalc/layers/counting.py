@@ -15,16 +15,16 @@ A :class:`Term` is a count and the words that document it; terms add.  Integers 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 PRESETS = ("torchvision", "fvcore", "ptflops", "all")
 Count = Callable[[Any, tuple[Shape, ...], Shape, int], int]  # (layer, inputs, output, core MACs)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Term:
     """One counting rule and the words that document it."""
 
@@ -36,7 +36,7 @@ class Term:
         return Term(lambda L, ins, out, m: a(L, ins, out, m) + b(L, ins, out, m), f"{self.doc} + {other.doc}")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Rule:
     """How fvcore, ptflops and the ``all`` convention count one kind (torchvision: the core count)."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from fractions import Fraction
 
 from cnncalc.errors import ShapeError, SpecError
@@ -15,6 +14,7 @@ from cnncalc.layers.formula import Eq, Line, M, X, axes, mul
 from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Transposed, need_image
 from cnncalc.layers.windowed import ZERO, check_groups, k_eff
+from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 
 

@@ -9,16 +9,15 @@ convolutions and pooling are written here once, from the kind's :class:`Window`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.layers.geometry import Window
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 M = "−"  # the minus sign printed in formulas
 X = "×"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Eq:
     """``names = expr = value``; ``names`` like ("H_out", "W_out") when both axes agree."""
 

@@ -9,9 +9,9 @@ gathers the declarations instead of generating code per class, which keeps start
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import MISSING, Field, FrozenInstanceError, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from cnncalc.records import MISSING, Field, FrozenInstanceError, field
 from cnncalc.source.yamltree import YNode
 
 Parser = Callable[[YNode, str], Any]

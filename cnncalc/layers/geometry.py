@@ -16,9 +16,8 @@ failed claim and the PyTorch export all read that one statement instead of re-de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import ShapeError
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 AXES = ("row", "column")  # axis 0 is H (rows), axis 1 is W (columns)
@@ -27,7 +26,7 @@ Pad4 = tuple[int, int, int, int]  # top, bottom, left, right
 Padding = Pad4 | str  # or "same"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Window:
     """A sliding window along one axis, in input pixels.
 
@@ -84,7 +83,7 @@ class Window:
         return max(self.size - (self.first(self.out - 1) + self.extent), 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Transposed:
     """A transposed conv along one axis: input ``i`` is spread onto outputs ``i·stride − before
     + t·dilation`` for taps t = 0..kernel − 1; ``before``/``after`` rows are removed, ``extra``
@@ -107,14 +106,14 @@ class Transposed:
         return (self.size - 1) * self.stride - self.before - self.after + self.extent + self.extra
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Offset:
     """Output ``o`` reads input ``o + shift``: zero-padding (shift −before) or cropping (+before)."""
 
     shift: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Resample:
     """A resize of ``size_in`` positions to ``size_out`` along one axis.
 
@@ -131,12 +130,12 @@ class Resample:
     mode: str  # "nearest", "bilinear", "bicubic" or "adaptive"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Whole:
     """Every output position reads the whole axis (global pooling, flatten)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Same:
     """Output position ``o`` reads input position ``o`` only."""
 

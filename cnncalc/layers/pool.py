@@ -6,7 +6,6 @@ Pooling has no parameters and counts 0 MACs in the torchvision convention.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pad_form, pair
@@ -17,6 +16,7 @@ from cnncalc.layers.counting import Rule, Term, per_in
 from cnncalc.layers.formula import Line, window_lines
 from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Pad4, Padding, Pair, Reads, Window, need_image, resolve_padding
+from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 
 ZERO: Pad4 = (0, 0, 0, 0)

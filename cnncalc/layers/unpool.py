@@ -10,8 +10,6 @@ same.  Nothing is learned or multiplied: no parameters, 0 MACs.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from cnncalc.errors import ShapeError, SpecError, clip
 from cnncalc.layers.args import name_ref
 from cnncalc.layers.autograd import Step, Tensor
@@ -21,6 +19,7 @@ from cnncalc.layers.frozen import arg
 from cnncalc.layers.geometry import Reads, Transposed, need_image
 from cnncalc.layers.pool import MaxPool
 from cnncalc.layers.reshape import Mover
+from cnncalc.records import field
 from cnncalc.shapes import Cost, Shape
 
 

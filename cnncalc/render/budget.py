@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.analysis.budget import Budget, LayerTime, totals
+from cnncalc.records import record
 from cnncalc.render.layout import Cell, Column, Grid, Role
 from cnncalc.render.text import safe, short
 
@@ -23,7 +23,7 @@ def nbytes(n: int) -> str:
     return f"{n:,} B ({n / size:.2f} {name})"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Extras:
     """What the command adds beside the step: the batch that fits, time on a device, what-ifs."""
 

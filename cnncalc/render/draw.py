@@ -9,15 +9,14 @@ name can never break out of its label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cnncalc.analysis.report import LayerReport, Report, Totals
 from cnncalc.graph.nodes import INPUT
+from cnncalc.records import field, record
 
 INPUT_ID = "input"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Cluster:
     """A group (block instance, named repeat, aux head) and what is drawn inside it."""
 
@@ -25,7 +24,7 @@ class _Cluster:
     items: list[str | _Cluster] = field(default_factory=list)  # node ids and nested clusters
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Picture:
     """The drawing, language-neutral: boxes, their clusters, and edges between boxes."""
 

@@ -17,11 +17,11 @@ pathological name costs its own length, not its length times the number of rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
 from cnncalc.errors import display_width as _wide_width
+from cnncalc.records import record
 
 Span = tuple[str, str]  # (text, style); style "" is none
 StyledLine = tuple[Span, ...]
@@ -45,7 +45,7 @@ class Role(Enum):
     SHARE = "share"  # a percentage column: the last to go
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Column:
     """One table column: its header, alignment, and what it may give up when space is short."""
 
@@ -63,7 +63,7 @@ class Cell(NamedTuple):
     style: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Grid:
     """A table before layout: title, columns, rows of cells and the lines below it."""
 
@@ -73,7 +73,7 @@ class Grid:
     footer: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Layout:
     """Which columns show, how wide, with or without suffixes, and the gap between columns."""
 

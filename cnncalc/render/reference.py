@@ -8,11 +8,11 @@ training keeps for its backward.  A test fails when the committed file is stale.
 from __future__ import annotations
 
 import inspect
-from dataclasses import MISSING
 from typing import Any
 
 from cnncalc.layers.base import REGISTRY, Layer
 from cnncalc.layers.frozen import arg_fields
+from cnncalc.records import MISSING
 
 HEADER = """# Layer kinds
 

@@ -7,9 +7,8 @@ Formatting happens only in ``render``; the machine formats (JSON, CSV) are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.analysis.report import Check, LayerReport, Report, RField
+from cnncalc.records import record
 from cnncalc.render.layout import Cell, Column, Grid, Role, render
 from cnncalc.render.machine import to_csv, to_dict, to_json
 from cnncalc.render.text import both, frac, inputs_text, md, quoted, safe, short, suffix
@@ -18,7 +17,7 @@ __all__ = ["Line", "footer", "lines", "outputs_text", "plain_table", "table_grid
            "to_json", "to_markdown"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Line:
     """One displayed row: a layer or a block instance (its subtotals)."""
 
@@ -46,7 +45,7 @@ def _marks(checks: tuple[Check, ...] | list[Check]) -> str:
     return "".join("✓" if c.ok else "✗" for c in checks)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Sums:
     first: LayerReport
     last: LayerReport

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import MISSING
 
 from cnncalc.analysis.report import Report
 from cnncalc.layers.base import REGISTRY
 from cnncalc.layers.frozen import arg_fields
+from cnncalc.records import MISSING
 from cnncalc.render.layout import Cell, Column, Grid, Role
 from cnncalc.render.machine import csv_text, inputs_csv, inputs_json
 from cnncalc.render.report import params_header, stats_note

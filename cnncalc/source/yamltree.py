@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import yaml
 
 from cnncalc.errors import LimitError, SourcePos, SpecError, clip
+from cnncalc.records import field, record
 from cnncalc.source.text import check_characters, mark_pos, syntax_error
 
 # libyaml (when PyYAML was built with it) is 15-20x faster than the pure-Python
@@ -42,7 +42,7 @@ _SCALAR_TAGS = {None, "!", _STR, _INT}
 _SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
 _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class YScalar:
     """A YAML scalar as written: its text, whether it was plain (unquoted), and its position."""
 
@@ -57,7 +57,7 @@ class YScalar:
         return self.plain and self.value in ("", "~", "null", "Null", "NULL")
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class YSeq:
     """A YAML sequence and its position."""
 
@@ -65,7 +65,7 @@ class YSeq:
     pos: SourcePos
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False, slots=True)
 class YMap:
     """A YAML mapping: its (key, value) pairs in order, a key index, and its position."""
 

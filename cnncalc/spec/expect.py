@@ -12,10 +12,10 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 from cnncalc.source.values import EXACT, MAX_CLAIM_DIGITS, as_shape, computed_decimal, describe, not_whole, parse_claim
 from cnncalc.source.yamltree import YMap, YScalar, YSeq
@@ -31,7 +31,7 @@ BOUNDS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 _BOUND = re.compile(r"(<=|>=|<|>)\s*(\S.*)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Claim:
     """One parsed ``expect:`` claim: the field, the text as written, and what it accepts (a shape, a
     value at its written precision, or a bound)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from cnncalc.records import record
 from cnncalc.source.yamltree import YSeq
 from cnncalc.spec.operators import Number, ValueProblem, number, value_of, whole
 
@@ -90,7 +90,7 @@ def make_divisible(v: object, divisor: object, min_value: object = None) -> int:
     return new_v
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Function:
     """A function expressions may call: its name, arity and implementation."""
 

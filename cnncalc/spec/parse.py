@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LINE_BREAK, CnnCalcError, SourcePos, SpecError, clip, did_you_mean, raise_all
 from cnncalc.layers.base import REGISTRY
 from cnncalc.limits import Limits
+from cnncalc.records import field, record
 from cnncalc.shapes import Shape
 from cnncalc.source.values import as_shape, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar, YSeq, parse_yaml
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from cnncalc.spec.scaling import Scaling
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class BlockDef:
     """A user block: its name, its arguments with their defaults (None: required), its layers."""
 
@@ -39,7 +39,7 @@ class BlockDef:
     pos: SourcePos
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Spec:
     """A parsed spec: name, input shape, layers still as positioned YAML (block arguments are
     substituted when the graph is built), blocks, vars, top-level claims, and the spec errors

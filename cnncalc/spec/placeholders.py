@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from cnncalc.records import record
 from cnncalc.source.yamltree import YMap, YNode, YScalar, walk
 
 _EXPR = re.compile(r"\$\{[^{}\n]*\}")
@@ -32,7 +32,7 @@ def _private() -> Iterator[str]:
             yield chr(cp)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Placeholders:
     """What :func:`protect` swapped: placeholder -> the ``${...}`` text it stands for."""
 

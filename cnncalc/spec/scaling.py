@@ -25,12 +25,12 @@ everything else kept): :func:`rewrite`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 import yaml
 
 from cnncalc.errors import CnnCalcError, SourcePos, SpecError, clip, did_you_mean
+from cnncalc.records import record
 from cnncalc.source.yamltree import YNode, YScalar, YSeq
 from cnncalc.spec.expressions import Env
 from cnncalc.spec.functions import make_divisible
@@ -52,7 +52,7 @@ def rule(axis: str, value: object = None, factor: object = None) -> str:
     return template.format(v=v if value is None else value, f=f if factor is None else factor)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Scaling:
     """The vars a spec declares on each axis, in the order written."""
 
@@ -65,7 +65,7 @@ class Scaling:
         return {"width": self.width, "depth": self.depth, "resolution": self.resolution}[name]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Change:
     """One var scaled: its values before and after (a number, or a list of numbers)."""
 
@@ -222,7 +222,7 @@ def _spans(text: str) -> dict[str, tuple[int, int]]:
     return spans
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Frame:
     """An open collection while reading events: a mapping knows the key whose value comes next."""
 

@@ -11,11 +11,11 @@ accepted as block uses; cnncalc reports the real errors with positions.
 
 from __future__ import annotations
 
-from dataclasses import MISSING
 from typing import Any
 
 from cnncalc.layers.base import REGISTRY
 from cnncalc.layers.frozen import arg_fields
+from cnncalc.records import MISSING
 from cnncalc.spec.scaling import AXES, rule
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

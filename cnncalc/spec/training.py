@@ -7,9 +7,8 @@ state; ``optimizer`` sgd (no state), momentum (one tensor per parameter), adam o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import CnnCalcError, SpecError, did_you_mean, raise_all, shown
+from cnncalc.records import record
 from cnncalc.source.values import as_bool, as_int, as_str, describe
 from cnncalc.source.yamltree import YMap, YNode, YScalar
 
@@ -18,7 +17,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
 KEYS = ("batch", "dtype", "amp", "optimizer")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Setup:
     """One training step's setting: batch, dtype, mixed precision, optimizer."""
 
