@@ -8,9 +8,9 @@ defaults, ``field(default_factory=...)``, ``field(init=False)`` and ``__post_ini
 Why not :mod:`dataclasses`: it compiles five or six methods per class with ``exec`` when the class
 is defined, about 0.35 ms each, and imports :mod:`inspect`.  cnncalc defines about fifty such
 classes and a run uses a few of their methods, so this start-up cost was a fifth of a summary
-(benchmarks/run.py).  Here a class's methods are compiled the first time one of them is called,
-all at once, from the same source text :mod:`dataclasses` would write; until then a small
-forwarding function stands in for each.  tests/test_records.py checks both agree.
+(benchmarks/run.py).  Here each method is compiled the first time it is called, from the same
+source text :mod:`dataclasses` would write; until then a small forwarding function stands in for
+it (most classes in a run need only ``__init__``).  tests/test_records.py checks both agree.
 """
 
 from __future__ import annotations
@@ -167,69 +167,70 @@ def _make(cls: type, frozen: bool, slots: bool, eq: bool) -> type:
                 setattr(cls, key, body[key])
         new = cls
     for method in pending:
-        setattr(new, method, _stand_in(new, method, pending, frozen))
+        setattr(new, method, _stand_in(new, method, frozen))
     return new
 
 
-def _stand_in(cls: type, method: str, pending: list[str], frozen: bool) -> Callable[..., Any]:
-    """A method that compiles the class's pending methods, installs them, and calls its own."""
+def _stand_in(cls: type, method: str, frozen: bool) -> Callable[..., Any]:
+    """A method that, called the first time, compiles the real one, installs it and calls it."""
 
     def first_call(self: Any, *args: Any, **kwargs: Any) -> Any:
         if cls.__dict__.get(method) is first_call:
-            _compile(cls, pending, frozen)
+            _compile(cls, method, frozen)
         return getattr(cls, method)(self, *args, **kwargs)
 
     first_call.__name__ = first_call.__qualname__ = method
     return first_call
 
 
-def _compile(cls: type, pending: list[str], frozen: bool) -> None:
-    """The methods :mod:`dataclasses` would write for this class, compiled in one go."""
+def _compile(cls: type, method: str, frozen: bool) -> None:
+    """The method :mod:`dataclasses` would write for this class: compiled, set on the class."""
     every: dict[str, Any] = cls.__record_fields__  # type: ignore[attr-defined]
-    names = list(every)
     scope: dict[str, Any] = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
-    src = []
-    if "__init__" in pending:
-        params, lines = ["self"], []
-        for name, f in every.items():
-            if f.default_factory is not _MISSING:
-                scope[f"_f_{name}"] = f.default_factory
-                if f.init:
-                    params.append(f"{name}=_FACTORY")
-                    value = f"_f_{name}() if {name} is _FACTORY else {name}"
-                else:
-                    value = f"_f_{name}()"
-            elif f.init:
-                if f.default is not _MISSING:
-                    scope[f"_d_{name}"] = f.default
-                    params.append(f"{name}=_d_{name}")
-                else:
-                    params.append(name)
-                value = name
-            elif f.default is not _MISSING:
-                scope[f"_d_{name}"] = f.default
-                value = f"_d_{name}"
+    values = "".join(f"self.{n}," for n in every)
+    if method == "__init__":
+        src = _init_source(every, frozen, hasattr(cls, "__post_init__"), scope)
+    elif method == "__repr__":
+        shown = ", ".join(f"{n}={{self.{n}!r}}" for n in every)
+        src = f"def __repr__(self):\n  return f'{{self.__class__.__qualname__}}({shown})'\n"
+    elif method == "__eq__":
+        others = "".join(f"other.{n}," for n in every)
+        src = ("def __eq__(self, other):\n  if other.__class__ is self.__class__:\n"
+               f"    return ({values}) == ({others})\n  return NotImplemented\n")
+    else:
+        src = f"def __hash__(self):\n  return hash(({values}))\n"
+    exec(src, scope)  # noqa: S102 - text built here from the field names only
+    function = scope[method]
+    function.__qualname__ = f"{cls.__qualname__}.{method}"
+    setattr(cls, method, function)
+
+
+def _init_source(every: dict[str, Any], frozen: bool, post_init: bool, scope: dict[str, Any]) -> str:
+    params, lines = ["self"], []
+    for name, f in every.items():
+        if f.default_factory is not _MISSING:
+            scope[f"_f_{name}"] = f.default_factory
+            if f.init:
+                params.append(f"{name}=_FACTORY")
+                value = f"_f_{name}() if {name} is _FACTORY else {name}"
             else:
-                continue
-            lines.append(f"_set(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
-        if hasattr(cls, "__post_init__"):
-            lines.append("self.__post_init__()")
-        src.append(f"def __init__({', '.join(params)}):\n" + "".join(f"  {x}\n" for x in lines or ["pass"]))
-    if "__repr__" in pending:
-        shown = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
-        src.append(f"def __repr__(self):\n  return f'{{self.__class__.__qualname__}}({shown})'\n")
-    values = "".join(f"self.{n}," for n in names)
-    if "__eq__" in pending:
-        others = "".join(f"other.{n}," for n in names)
-        src.append("def __eq__(self, other):\n  if other.__class__ is self.__class__:\n"
-                   f"    return ({values}) == ({others})\n  return NotImplemented\n")
-    if "__hash__" in pending:
-        src.append(f"def __hash__(self):\n  return hash(({values}))\n")
-    exec("".join(src), scope)  # noqa: S102 - text built above from the field names only
-    for method in pending:
-        function = scope[method]
-        function.__qualname__ = f"{cls.__qualname__}.{method}"
-        setattr(cls, method, function)
+                value = f"_f_{name}()"
+        elif f.init:
+            if f.default is not _MISSING:
+                scope[f"_d_{name}"] = f.default
+                params.append(f"{name}=_d_{name}")
+            else:
+                params.append(name)
+            value = name
+        elif f.default is not _MISSING:
+            scope[f"_d_{name}"] = f.default
+            value = f"_d_{name}"
+        else:  # init=False and no default: __post_init__ sets it
+            continue
+        lines.append(f"_set(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
+    if post_init:
+        lines.append("self.__post_init__()")
+    return f"def __init__({', '.join(params)}):\n" + "".join(f"  {x}\n" for x in lines or ["pass"])
 
 
 class _Factory:

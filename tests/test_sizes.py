@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cnncalc.analysis.sizes import accepted_sizes, cuts, output_shapes
+from cnncalc.analysis.sizes import accepted_sizes, output_shapes
 from cnncalc.graph.build import build_graph
-from cnncalc.graph.nodes import INPUT, Graph
+from cnncalc.graph.nodes import INPUT, Graph, cuts
 from cnncalc.shapes import Shape
 from cnncalc.spec.parse import parse_spec
 

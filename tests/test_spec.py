@@ -270,3 +270,24 @@ def test_block_named_like_a_layer_kind_is_refused() -> None:
     # a block `relu` would silently replace every relu of the spec
     err = only("input: 8x8x3\nblocks:\n  relu: {layers: [tanh]}\nlayers: [relu]\n")
     assert err.code == "E108" and at(err) == (3, 3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789x", min_size=1, max_size=14) | st.sampled_from(["160x160x3", "0x10", "07x7x3", "0x0x0"]))
+def test_a_plain_shape_argument_reads_as_yaml_would(text: str) -> None:
+    """``--input 160x160x3`` skips the YAML parser; the answer (a shape, or the same error at the
+    same place) must be the one the parser gives."""
+    from cnncalc.spec import parse as spec_parse
+
+    def outcome(fast: bool) -> object:
+        saved = spec_parse._PLAIN_SHAPE
+        if not fast:
+            spec_parse._PLAIN_SHAPE = re.compile(r"(?!)")  # matches nothing: always the YAML parser
+        try:
+            return spec_parse.shape_argument(text, "<--input>", "--input")
+        except CnnCalcError as exc:
+            return (exc.code, str(exc))
+        finally:
+            spec_parse._PLAIN_SHAPE = saved
+
+    assert outcome(True) == outcome(False)

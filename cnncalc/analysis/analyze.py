@@ -5,7 +5,8 @@ from __future__ import annotations
 from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Output, Report, Totals
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph, Node
+from cnncalc.graph.nodes import INPUT, Graph, Node, cuts
+from cnncalc.layers.base import Layer
 from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
@@ -73,34 +74,66 @@ class _Failed(Exception):
         self.error, self.node, self.ins, self.shapes = error, node, ins, shapes
 
 
-Memo = dict[tuple[int, tuple[Shape, ...]], LayerReport]
+class Memo:
+    """Rows shared by analyses of one graph at several inputs (``summary -i``).  Past a cut node
+    (:func:`~cnncalc.graph.nodes.cuts`) the rows up to the next cut depend on that node's output
+    shape alone, and past a stride many input sizes give it the same shape: each (stretch between
+    cuts, shape entering it) is analysed once, and looked up once per size after that."""
+
+    def __init__(self, graph: Graph) -> None:
+        cut = cuts(graph)
+        self.end = [0] * len(cut)  # for a stretch starting at k: the index after its last node
+        end = len(cut)
+        for k in range(len(cut) - 1, -1, -1):
+            if cut[k]:
+                end = k + 1
+            self.end[k] = end
+        self.rows: dict[tuple[int, Shape], tuple[LayerReport, ...]] = {}
+        first: dict[Layer, int] = {}  # equal layers (a repeated block's) at equal inputs: equal results
+        self.same = [first.setdefault(node.layer, k) for k, node in enumerate(graph.nodes)]
+        self.results: dict[tuple[int, tuple[Shape, ...]], tuple[Shape, Cost, tuple[str, ...]]] = {}
 
 
 def _propagate(graph: Graph, memo: Memo | None = None) -> tuple[list[Shape], list[LayerReport]]:
     shapes: list[Shape] = []
     rows: list[LayerReport] = []
-    for k, node in enumerate(graph.nodes):
-        ins = tuple(graph.input if i == INPUT else shapes[i] for i in node.inputs)
-        if memo is not None and (row := memo.get((k, ins))) is not None:
-            shapes.append(row.output)
-            rows.append(row)
+    nodes, k = graph.nodes, 0
+    while k < len(nodes):
+        end = memo.end[k] if memo is not None else len(nodes)
+        key = (k, graph.input if k == 0 else shapes[k - 1])
+        if memo is not None and (known := memo.rows.get(key)) is not None:
+            rows.extend(known)
+            shapes.extend(r.output for r in known)
+            k = end
             continue
-        try:
-            out = node.layer.infer(ins)
-            if max(out.dims) > MAX_INT:  # refused before it multiplies into thousands of digits
-                raise ShapeError(f"the output would have a dimension above {MAX_INT:,}: {out}", code="E307")
-            cost = node.layer.cost(ins, out)
-            notes = node.layer.notes(ins, out)
-        except ShapeError as exc:
-            raise _Failed(exc, node, ins, shapes) from None
-        shapes.append(out)
-        checks = _judge(node.claims, out, cost) if node.claims else ()
-        row = LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks, notes,
-                          layer=node.layer, sources=node.inputs, trace=node.trace)
-        if memo is not None and not node.claims:
-            memo[(k, ins)] = row
-        rows.append(row)
+        for j in range(k, end):
+            node = nodes[j]
+            ins = tuple(graph.input if i == INPUT else shapes[i] for i in node.inputs)
+            if memo is not None and (done := memo.results.get((memo.same[j], ins))) is not None:
+                out, cost, notes = done
+            else:
+                out, cost, notes = _results(node, ins, shapes)
+                if memo is not None:
+                    memo.results[(memo.same[j], ins)] = out, cost, notes
+            shapes.append(out)
+            checks = _judge(node.claims, out, cost) if node.claims else ()
+            rows.append(LayerReport(node.name, node.kind, ins, out, cost, node.group, node.aux, node.pos, checks,
+                                    notes, layer=node.layer, sources=node.inputs, trace=node.trace))
+        if memo is not None and not any(node.claims for node in nodes[k:end]):
+            memo.rows[key] = tuple(rows[k:end])
+        k = end
     return shapes, rows
+
+
+def _results(node: Node, ins: tuple[Shape, ...], shapes: list[Shape]) -> tuple[Shape, Cost, tuple[str, ...]]:
+    """A layer's output, cost and notes on ``ins`` (``shapes``: the outputs before, for an error)."""
+    try:
+        out = node.layer.infer(ins)
+        if max(out.dims) > MAX_INT:  # refused before it multiplies into thousands of digits
+            raise ShapeError(f"the output would have a dimension above {MAX_INT:,}: {out}", code="E307")
+        return out, node.layer.cost(ins, out), node.layer.notes(ins, out)
+    except ShapeError as exc:
+        raise _Failed(exc, node, ins, shapes) from None
 
 
 def at_input(graph: Graph, shape: Shape) -> Graph:
@@ -137,8 +170,8 @@ def _decorate(graph: Graph, failed: _Failed) -> ShapeError:
 
 def analyze(graph: Graph, memo: Memo | None = None) -> Report:
     """Propagate shapes through the graph and cost every layer.  ``memo``, shared by analyses of
-    one graph at several inputs (``-i``), keeps each layer's row per input shapes: a row depends
-    on nothing else, and past a stride many sizes give a layer the same input."""
+    one graph at several inputs (``-i``, each :func:`at_input` of the graph it was made for),
+    keeps the rows of each stretch between cut nodes per the shape entering it."""
     try:
         shapes, rows = _propagate(graph, memo)
     except _Failed as failed:

@@ -117,14 +117,18 @@ class Totals:
     @classmethod
     def of(cls, rows: tuple[LayerReport, ...]) -> Totals:
         """Totals are sums over the rows, computed once, never running counters."""
-        return cls(
-            trainable=sum(r.cost.trainable for r in rows),
-            non_trainable=sum(r.cost.non_trainable for r in rows),
-            macs=sum(r.cost.macs for r in rows if not r.aux),
-            aux_macs=sum(r.cost.macs for r in rows if r.aux),
-            activations=sum(r.activations for r in rows),
-            extra_macs=sum(r.cost.extra_macs for r in rows),
-        )
+        trainable = non_trainable = macs = aux_macs = activations = extra_macs = 0
+        for r in rows:  # one pass (a summary at 100 input sizes sums 17,600 rows)
+            cost = r.cost
+            trainable += cost.trainable
+            non_trainable += cost.non_trainable
+            if r.aux:
+                aux_macs += cost.macs
+            else:
+                macs += cost.macs
+            activations += r.output.numel
+            extra_macs += cost.extra_macs
+        return cls(trainable, non_trainable, macs, aux_macs, activations, extra_macs)
 
 
 @record(frozen=True, slots=True)

@@ -6,7 +6,7 @@ Only shapes are propagated here: no costs, notes or claims, which do not decide 
 from __future__ import annotations
 
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph
+from cnncalc.graph.nodes import INPUT, Graph, cuts
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Shape
 from cnncalc.source.values import MAX_INT
@@ -40,43 +40,60 @@ def _unread(layer: Layer, x: Shape) -> bool:
     return windows is not None and any(w.unread for w in windows)
 
 
-def cuts(graph: Graph) -> list[bool]:
-    """Whether each node is a cut: nothing after it reads the input or a node before it, so
-    what follows depends on its output shape alone.  (Suffix minima of the inputs read: linear.)"""
-    n = len(graph.nodes)
-    low = [n] * (n + 1)  # low[k]: the smallest input index read by nodes k.. (INPUT is -1)
-    for k in range(n - 1, -1, -1):
-        low[k] = min(low[k + 1], *graph.nodes[k].inputs)
-    return [low[k + 1] >= k for k in range(n)]
-
-
 class _Acceptance:
-    """Acceptance at many input sizes.  Past a stride many sizes give the same shape, and past a
-    cut node the rest depends on that shape only: each (cut, shape) is decided once, so a range of
-    sizes costs about the distinct shapes each stage sees, not sizes x layers."""
+    """Acceptance at many input sizes, hopping from cut node to cut node.  Past a cut the rest
+    depends on its output shape only, and past a stride many sizes give the same shape: each
+    (cut, shape) is decided once.  A stretch between two cuts repeated with the same layers and
+    wiring (a ResNet stage's identical blocks) maps a shape to the same shape: each (stretch,
+    shape entering) is run once.  So a range of sizes costs about the distinct shapes each
+    distinct stretch sees, not sizes x layers."""
 
     def __init__(self, graph: Graph, exact: bool) -> None:
         self.graph, self.exact = graph, exact
-        self.cut = cuts(graph)
-        self.rest: list[dict[Shape, bool]] = [{} for _ in graph.nodes]  # cut -> its shape -> the rest runs
+        cut, nodes = cuts(graph), graph.nodes
+        first: dict[Layer, int] = {}  # the first node of each distinct layer value
+        same = [first.setdefault(node.layer, k) for k, node in enumerate(nodes)]
+        kinds: dict[tuple[tuple[int, tuple[int, ...]], ...], int] = {}
+        self.stretches: list[tuple[int, int, int]] = []  # (start, end, kind of stretch)
+        start = 0
+        for k in range(len(nodes)):
+            if cut[k]:  # nodes start..k read only each other and node start - 1 (or the input)
+                wiring = tuple((same[j], tuple(i if i == INPUT else i - start for i in nodes[j].inputs))
+                               for j in range(start, k + 1))
+                self.stretches.append((start, k + 1, kinds.setdefault(wiring, len(kinds))))
+                start = k + 1
+        self.hops: dict[tuple[int, Shape], Shape | None] = {}  # (stretch kind, shape in) -> out; None: refused
+        self.rest: list[dict[Shape, bool]] = [{} for _ in nodes]  # cut -> its shape -> the rest runs
 
-    def __call__(self, shape: Shape) -> bool:
+    def _run(self, start: int, end: int, shape: Shape) -> Shape | None:
+        """The output of nodes start..end-1 when node start - 1 (or the input) gives ``shape``."""
         shapes: list[Shape] = []
-        seen: list[tuple[int, Shape]] = []  # the cuts passed, to learn from this run
-        ok = True
-        for k, node in enumerate(self.graph.nodes):
-            ins = tuple(shape if i == INPUT else shapes[i] for i in node.inputs)
+        for node in self.graph.nodes[start:end]:
+            ins = tuple(shape if i == INPUT or i == start - 1 else shapes[i - start] for i in node.inputs)
             out = _infer(node.layer, ins)
             if out is None or (self.exact and _unread(node.layer, ins[0])):
+                return None
+            shapes.append(out)
+        return shapes[-1]
+
+    def __call__(self, shape: Shape) -> bool:
+        seen: list[tuple[int, Shape]] = []  # the cuts passed, to learn from this run
+        ok = True
+        for start, end, kind in self.stretches:
+            key = (kind, shape)
+            if key in self.hops:
+                out = self.hops[key]
+            else:
+                out = self.hops[key] = self._run(start, end, shape)
+            if out is None:
                 ok = False
                 break
-            shapes.append(out)
-            if self.cut[k]:
-                known = self.rest[k].get(out)
-                if known is not None:
-                    ok = known
-                    break
-                seen.append((k, out))
+            known = self.rest[end - 1].get(out)
+            if known is not None:
+                ok = known
+                break
+            seen.append((end - 1, out))
+            shape = out
         for k, out in seen:
             self.rest[k][out] = ok
         return ok

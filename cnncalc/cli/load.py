@@ -61,7 +61,7 @@ def at_inputs(spec: str, inputs: list[str], limits: Limits, traceback: bool,
     that caused it (``note: with --input 320x320x3, the 2nd of 3``)."""
     graph, sources = load_graph(spec, limits, traceback, overrides)
     bare = at_input(graph, graph.input)  # the claims dropped once, not per size
-    memo: Memo = {}  # a layer's row per input shapes, shared by the sizes
+    memo = Memo(bare)  # rows shared by the sizes
     reports = []
     for i, text in enumerate(inputs):
         source = f"<--input {i + 1}>"

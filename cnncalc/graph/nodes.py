@@ -61,3 +61,13 @@ class Graph:
     def output(self) -> int:
         """The first output (the only one, unless the spec lists ``outputs:``)."""
         return self.outputs[0]
+
+
+def cuts(graph: Graph) -> list[bool]:
+    """Whether each node is a cut: nothing after it reads the input or a node before it, so
+    what follows depends on its output shape alone.  (Suffix minima of the inputs read: linear.)"""
+    n = len(graph.nodes)
+    low = [n] * (n + 1)  # low[k]: the smallest input index read by nodes k.. (INPUT is -1)
+    for k in range(n - 1, -1, -1):
+        low[k] = min(low[k + 1], *graph.nodes[k].inputs)
+    return [low[k + 1] >= k for k in range(n)]
