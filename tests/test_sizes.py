@@ -72,3 +72,14 @@ def test_cuts_are_the_nodes_everything_after_reads_through() -> None:
     graph = build_graph(parse_spec(text, "t.yaml"))
     assert [n.layer.kind for n in graph.nodes] == ["conv", "conv", "add", "relu"]
     assert cuts(graph) == [True, False, True, True]
+
+
+def test_first_equal_names_the_first_node_with_an_equal_layer() -> None:
+    # conv(4), relu, conv(4), relu, conv(8): the second conv and relu repeat the first ones
+    text = ("input: 8x8x4\nlayers:\n  - conv: {filters: 4, kernel: 3, padding: 1}\n  - relu\n"
+            "  - conv: {filters: 4, kernel: 3, padding: 1}\n  - relu\n  - conv: {filters: 8, kernel: 3}\n")
+    assert first_equal(build_graph(parse_spec(text, "t.yaml"))) == [0, 1, 0, 1, 4]
+    from types import SimpleNamespace
+
+    odd = SimpleNamespace(nodes=[SimpleNamespace(layer=[1]), SimpleNamespace(layer=[1])])  # unhashable values
+    assert first_equal(odd) == [0, 1]  # type: ignore[arg-type]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Output, Report, Totals
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph, Node, cuts
-from cnncalc.layers.base import Layer
+from cnncalc.graph.nodes import INPUT, Graph, Node, cuts, first_equal
 from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
@@ -89,8 +88,7 @@ class Memo:
                 end = k + 1
             self.end[k] = end
         self.rows: dict[tuple[int, Shape], tuple[LayerReport, ...]] = {}
-        first: dict[Layer, int] = {}  # equal layers (a repeated block's) at equal inputs: equal results
-        self.same = [first.setdefault(node.layer, k) for k, node in enumerate(graph.nodes)]
+        self.same = first_equal(graph)  # equal layers at equal inputs: equal results
         self.results: dict[tuple[int, tuple[Shape, ...]], tuple[Shape, Cost, tuple[str, ...]]] = {}
 
 

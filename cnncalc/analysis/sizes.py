@@ -6,7 +6,7 @@ Only shapes are propagated here: no costs, notes or claims, which do not decide 
 from __future__ import annotations
 
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph, cuts
+from cnncalc.graph.nodes import INPUT, Graph, cuts, first_equal
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Shape
 from cnncalc.source.values import MAX_INT
@@ -51,8 +51,7 @@ class _Acceptance:
     def __init__(self, graph: Graph, exact: bool) -> None:
         self.graph, self.exact = graph, exact
         cut, nodes = cuts(graph), graph.nodes
-        first: dict[Layer, int] = {}  # the first node of each distinct layer value
-        same = [first.setdefault(node.layer, k) for k, node in enumerate(nodes)]
+        same = first_equal(graph)
         kinds: dict[tuple[tuple[int, tuple[int, ...]], ...], int] = {}
         self.stretches: list[tuple[int, int, int]] = []  # (start, end, kind of stretch)
         start = 0

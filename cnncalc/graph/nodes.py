@@ -71,3 +71,17 @@ def cuts(graph: Graph) -> list[bool]:
     for k in range(n - 1, -1, -1):
         low[k] = min(low[k + 1], *graph.nodes[k].inputs)
     return [low[k + 1] >= k for k in range(n)]
+
+
+def first_equal(graph: Graph) -> list[int]:
+    """For each node, the first node whose layer equals its own (itself if none): equal layers
+    (a repeated block's) on equal inputs give equal shapes and costs.  A layer value that cannot
+    be hashed is equal only to itself."""
+    first: dict[object, int] = {}
+    same = []
+    for k, node in enumerate(graph.nodes):
+        try:
+            same.append(first.setdefault(node.layer, k))
+        except TypeError:
+            same.append(k)
+    return same
