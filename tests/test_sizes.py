@@ -14,7 +14,7 @@ import yaml
 
 from cnncalc.analysis.sizes import accepted_sizes, output_shapes
 from cnncalc.graph.build import build_graph
-from cnncalc.graph.nodes import INPUT, Graph, cuts
+from cnncalc.graph.nodes import INPUT, Graph, cuts, first_equal
 from cnncalc.shapes import Shape
 from cnncalc.spec.parse import parse_spec
 
