@@ -141,3 +141,18 @@ def test_plotting_imports_matplotlib_only_then(tmp_path: Path) -> None:
             "print('matplotlib' in sys.modules, 'typer' in sys.modules, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
     assert done.stderr.strip().splitlines()[-1] == "True False" and (tmp_path / "x.svg").exists()
+
+
+def test_import_cnncalc_is_light_and_every_public_name_resolves() -> None:
+    """``cnncalc``'s names load on first use (PEP 562): importing the package loads no pipeline
+    module, yet every name in ``__all__`` is there, and ``from cnncalc import X`` works."""
+    code = ("import sys, cnncalc\n"
+            "light = sorted(m for m in sys.modules if m.startswith(('cnncalc.', 'yaml')))\n"
+            "names = {n: getattr(cnncalc, n) for n in cnncalc.__all__}\n"
+            "from cnncalc import Report, analyze_file\n"
+            "assert names['Report'] is Report and analyze_file('specs/lenet5.yaml').totals.params == 61706\n"
+            "assert set(cnncalc.__all__) <= set(dir(cnncalc))\n"
+            "print(light)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['cnncalc.limits', 'cnncalc.records']"
