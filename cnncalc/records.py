@@ -142,6 +142,7 @@ def _make(cls: type, frozen: bool, slots: bool, eq: bool) -> type:
             generated.append("__hash__")
         else:
             body["__hash__"] = None
+    body.setdefault("__replace__", _replace)  # copy.replace (Python 3.13), as dataclasses gives
     if frozen:
         body.setdefault("__setattr__", _frozen_setattr)
         body.setdefault("__delattr__", _frozen_delattr)
@@ -162,7 +163,8 @@ def _make(cls: type, frozen: bool, slots: bool, eq: bool) -> type:
                 setattr(cls, name, body[name])
             elif name in own:
                 delattr(cls, name)
-        for key in ("__record_fields__", "__dataclass_fields__", "__match_args__", "__hash__", "__setattr__", "__delattr__"):
+        for key in ("__record_fields__", "__dataclass_fields__", "__match_args__", "__replace__", "__hash__",
+                    "__setattr__", "__delattr__"):
             if key in body and key not in own:
                 setattr(cls, key, body[key])
         new = cls

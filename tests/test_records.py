@@ -108,7 +108,7 @@ def test_replace_copy_and_pickle_keep_the_fields(flags: dict[str, Any]) -> None:
     globals()["Box"] = rc  # pickle finds a class by its module and name
     rc.__qualname__ = "Box"
     box = rc(2, 3, note="x")
-    for changed in (records.replace(box, h=5), dataclasses.replace(box, h=5)):
+    for changed in (records.replace(box, h=5), dataclasses.replace(box, h=5), box.__replace__(h=5)):
         assert (changed.w, changed.h, changed.area, changed.note) == (2, 5, 10, "x")  # __post_init__ ran again
     with pytest.raises(ValueError):
         records.replace(box, area=1)
