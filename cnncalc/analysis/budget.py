@@ -103,11 +103,11 @@ def _temporaries(tensors: list[int], size: int, optimizer: str, impl: str) -> in
 def budget(report: Report, setup: Setup, impl: str = "foreach") -> Budget:
     """The budget of one training step of ``report``'s network."""
     assert impl in IMPLS, impl
-    step = training_step(report, setup)
+    live = report.live()
+    step = training_step(report, setup, live)
     size = ITEMSIZE[setup.param_dtype]
     t = report.totals
     param = t.trainable * size
-    live = report.live()
     # a parameter no loss reaches gets no gradient, and an optimizer keeps no state for it
     graded = sum(r.cost.trainable for r, alive in zip(report.rows, live, strict=True) if alive) * size
     counters = 0

@@ -9,6 +9,8 @@ checked against PyTorch (tests/training_oracle.py).
 
 from __future__ import annotations
 
+from math import prod
+
 from cnncalc.analysis.report import LayerReport, Report
 from cnncalc.graph.nodes import INPUT
 from cnncalc.layers.autograd import ITEMSIZE, Tensor, channels_last, contiguous_strides, layout_strides
@@ -84,6 +86,9 @@ class _Book:
 class _LayerStep:
     """The :class:`~cnncalc.layers.autograd.Step` a kind describes its training with."""
 
+    __slots__ = ("batch", "book", "cost", "grad_input", "grad_weight", "index", "inputs", "kept", "low", "needs", "out",
+                 "row", "shapes", "weight_copies")
+
     def __init__(self, book: _Book, index: int, setup: Setup, row: LayerReport, inputs: tuple[Tensor, ...]) -> None:
         self.book, self.index, self.row = book, index, row
         self.batch = setup.batch
@@ -92,23 +97,20 @@ class _LayerStep:
         self.kept: list[int] = []
         self.weight_copies = 0
         self.grad_input = self.grad_weight = 0
-
-    @property
-    def needs(self) -> bool:
-        return any(t.grad for t in self.inputs)
+        self.needs = any(t.grad for t in inputs)  # whether any input needs a gradient
 
     def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (), like: Tensor | None = None) -> Tensor:
         sid = self.book.add(numel * ITEMSIZE[dtype], self.index)
         return Tensor(sid, numel, dtype, grad, shape, layout_strides(shape, like is not None and channels_last(like)))
 
     def output(self, dtype: str, grad: bool, like: Tensor | bool | None = None) -> Tensor:
-        o, n = self.out, self.batch
-        shape = (n, o.c, o.h, o.w) if o.is_image else (n, o.c)
+        shape = _nchw(self.out, self.batch)
         if like is None:
             like = self.inputs[0] if self.inputs else False
         last = like if isinstance(like, bool) else channels_last(like)
-        sid = self.book.add(n * o.numel * ITEMSIZE[dtype], self.index)
-        return Tensor(sid, n * o.numel, dtype, grad, shape, layout_strides(shape, last))
+        numel = prod(shape)
+        return Tensor(self.book.add(numel * ITEMSIZE[dtype], self.index), numel, dtype, grad, shape,
+                      layout_strides(shape, last))
 
     def view(self, t: Tensor, shape: tuple[int, ...] | None = None, strides: tuple[int, ...] | None = None,
              numel: int | None = None) -> Tensor:
@@ -145,15 +147,20 @@ class _LayerStep:
 
 
 def _nchw(s: Shape, n: int) -> tuple[int, ...]:
-    return (n, s.c, s.h, s.w) if s.is_image else (n, s.c)
+    """A per-sample (H, W, C) or (C,) shape as PyTorch's batch of it: (N, C, H, W) or (N, C)."""
+    if len(s.dims) == 3:
+        h, w, c = s.dims
+        return (n, c, h, w)
+    return (n, s.dims[-1])
 
 
 def _bytes(t: Tensor) -> int:
     return t.numel * ITEMSIZE[t.dtype]
 
 
-def training_step(report: Report, setup: Setup) -> TrainingStep:
-    """What one training step of ``report``'s network keeps and computes (docs/training.md)."""
+def training_step(report: Report, setup: Setup, live: list[bool] | None = None) -> TrainingStep:
+    """What one training step of ``report``'s network keeps and computes (docs/training.md).
+    ``live``: ``report.live()``, when the caller has it already."""
     assert setup.problem() is None, setup.problem()
     book, n = _Book(), setup.batch
     shape = _nchw(report.input, n)
@@ -166,7 +173,8 @@ def training_step(report: Report, setup: Setup) -> TrainingStep:
         step = _LayerStep(book, i, setup, row, tuple(x0 if j == INPUT else outs[j] for j in row.sources))
         outs.append(row.layer.autograd(step))
         parts.append(step)
-    live = report.live()
+    if live is None:
+        live = report.live()
     for p in parts:  # a layer whose output reaches no loss gets no backward (its forward still saves)
         if not live[p.index]:
             p.grad_input = p.grad_weight = 0
