@@ -324,8 +324,7 @@ def test_help_shows_flags_as_flags_arguments_as_names_and_an_example(command: st
 
 
 def test_version_is_the_package_version() -> None:
-    import tomllib
-
+    tomllib = pytest.importorskip("tomllib", reason="tomllib needs Python 3.11")
     import cnncalc
 
     res = runner.invoke(app, ["--version"])
