@@ -52,10 +52,10 @@ def torchvision_models() -> Any:
 
 def measure(builder: str, kwargs: dict[str, Any], side: int) -> tuple[int, int, int, tuple[int, ...]]:
     """(trainable, non-trainable, MACs, output shape) of the torchvision model, eval, batch 1."""
+    models = torchvision_models()  # first: it skips the test when torch is not installed
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    models = torchvision_models()
     with torch.device("meta"):
         model = getattr(models, builder)(weights=None, **kwargs)
         x = torch.zeros(1, 3, side, side)
