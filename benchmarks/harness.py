@@ -70,7 +70,9 @@ def paired(a: list[str], b: list[str], repeat: int, tty: bool = False) -> tuple[
 
 
 def cnncalc(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cnncalc", *args]
+    """The console script a user runs (beside this Python), or ``python -m cnncalc`` without one."""
+    script = Path(sys.executable).with_name("cnncalc")
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "cnncalc", *args]
 
 
 def line(label: str, a: Run, b: Run, ratio: float, goal: str = "") -> str:

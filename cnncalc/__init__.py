@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from cnncalc.shapes import Cost, Shape
     from cnncalc.source.read import read_source
     from cnncalc.spec.parse import Spec, parse_spec
+    from cnncalc.spec.parse import parse as parse
     from cnncalc.spec.training import Setup
 
 __version__ = "0.1.0"
@@ -45,17 +46,30 @@ _LAZY = {
     "build_graph": "cnncalc.graph.build", "Graph": "cnncalc.graph.nodes",
     "Cost": "cnncalc.shapes", "Shape": "cnncalc.shapes",
     "read_source": "cnncalc.source.read",
-    "Spec": "cnncalc.spec.parse", "parse_spec": "cnncalc.spec.parse",
+    "Spec": "cnncalc.spec.parse", "parse_spec": "cnncalc.spec.parse", "parse": "cnncalc.spec.parse",
     "Setup": "cnncalc.spec.training",
 }
+
+
+# ``cnncalc.spec.vars.override_sources`` and the like: a stage reached through the package finds
+# the modules an eager import of the pipeline would have loaded (a package knows a submodule once
+# it is imported).
+_STAGES = {"analysis", "errors", "explain", "export", "graph", "layers", "records", "render", "shapes", "source",
+           "spec"}
+_PIPELINE = ("cnncalc.analysis.analyze", "cnncalc.graph.build", "cnncalc.source.read", "cnncalc.spec.parse")
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value  # found here directly from now on
-        return value
-    raise AttributeError(f"module 'cnncalc' has no attribute {name!r}")
+    elif name in _STAGES:
+        for module in _PIPELINE:
+            importlib.import_module(module)
+        value = importlib.import_module(f"cnncalc.{name}")
+    else:
+        raise AttributeError(f"module 'cnncalc' has no attribute {name!r}")
+    globals()[name] = value  # found here directly from now on
+    return value
 
 
 def __dir__() -> list[str]:

@@ -1,5 +1,6 @@
-"""``python -m cnncalc`` runs the CLI, as the console script does."""
+"""``python -m cnncalc`` runs the CLI and exits through ``SystemExit``, so that coverage,
+profilers and ``runpy`` see the end of the run (the console script skips the teardown)."""
 
-from cnncalc.cli.main import console
+from cnncalc.cli.main import main
 
-console()
+main()

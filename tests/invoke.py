@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ from typer.testing import CliRunner
 from cnncalc.cli.app import app
 
 runner = CliRunner()
+
+# The console script as a child process runs it (it ends with os._exit once its streams are
+# flushed); ``python -m cnncalc`` runs main(), which ends through SystemExit.
+CONSOLE = [sys.executable, "-c", "from cnncalc.cli.main import console; console()"]
 
 
 def cli(tmp_path: Path, text: str, *args: str, command: str = "summary") -> Any:

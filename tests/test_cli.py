@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from failing import BLOCKS, _repeats, cli
+from invoke import CONSOLE
 from typer.testing import CliRunner
 
 from cnncalc.cli.app import app
@@ -249,7 +250,7 @@ def child(*args: str, **kw: Any) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), **kw.pop("env", {})}
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "cnncalc", *args], env=env, timeout=60, check=False, **kw)
+    return subprocess.run([*CONSOLE, *args], env=env, timeout=60, check=False, **kw)
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")

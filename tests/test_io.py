@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from invoke import CONSOLE
 from typer.testing import CliRunner
 
 from cnncalc.cli.app import app
@@ -36,7 +36,7 @@ def export(*args: str) -> tuple[int, str, str]:
 def cnncalc(*args: str, **kw: Any) -> subprocess.CompletedProcess[bytes]:
     """The real command in a child process (real file descriptors), this checkout first on the path."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "cnncalc", *args], env=env, capture_output="stdout" not in kw,
+    return subprocess.run([*CONSOLE, *args], env=env, capture_output="stdout" not in kw,
                           timeout=60, check=False, **kw)
 
 

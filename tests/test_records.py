@@ -161,3 +161,50 @@ def test_methods_are_compiled_on_first_use_and_then_called_directly() -> None:
     assert vars(rc)["__init__"] is not stand_in and vars(rc)["__init__"].__code__.co_varnames[:3] == ("self", "x", "y")
     assert vars(rc)["__repr__"].__code__ is stand_in.__code__  # each method waits for its own first call
     assert repr(point).endswith("Point(x=1, y=2, tags=[])") and vars(rc)["__repr__"].__code__ is not stand_in.__code__
+
+
+def test_the_rarer_rules_are_the_dataclasss_too() -> None:
+    """An ``__eq__`` of its own, a plain subclass, a mutable default, a field without a type, a
+    record that holds itself: each as ``dataclasses`` has it."""
+    for deco, fld, error in ((dataclasses.dataclass, dataclasses.field, dataclasses.FrozenInstanceError),
+                             (records.record, records.field, records.FrozenInstanceError)):
+
+        @deco(frozen=True)
+        class Own:
+            x: int
+
+            def __eq__(self, other: object) -> bool:
+                return isinstance(other, Own) and other.x % 10 == self.x % 10
+
+        assert hash(Own(3)) == hash((3,)) and Own(3) == Own(13)  # its own __eq__, the generated hash
+
+        @deco(frozen=True)
+        class Base:
+            x: int
+
+        class Plain(Base):
+            pass
+
+        child = Plain(1)
+        child.extra = 2  # a plain subclass may add attributes of its own...
+        assert child.extra == 2
+        with pytest.raises(error):
+            child.x = 5  # ...but not change the frozen fields
+
+        with pytest.raises(ValueError, match="mutable default"):
+            @deco
+            class Shared:
+                items: list[int] = []  # noqa: RUF012 - the mistake under test
+
+        with pytest.raises(TypeError, match="is a field but has no type annotation"):
+            @deco
+            class Untyped:
+                x = fld(default=1)
+
+        @deco
+        class Loop:
+            items: list[Any]
+
+        loop = Loop([])
+        loop.items.append(loop)
+        assert repr(loop).endswith("Loop(items=[...])")

@@ -18,10 +18,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def console() -> NoReturn:
-    """The console script ``cnncalc`` and ``python -m cnncalc``: as :func:`main`, but the process
-    ends at once when both streams are flushed.  Every file a command wrote is closed by then,
-    and tearing the interpreter down would only free memory the system takes back anyway
-    (9 ms of a 90 ms summary, benchmarks/run.py)."""
+    """The console script ``cnncalc``: as :func:`main`, but the process ends at once when both
+    streams are flushed.  Every file a command wrote is closed by then, and tearing the
+    interpreter down would only free memory the system takes back anyway (9 ms of a 90 ms
+    summary, benchmarks/run.py).  ``python -m cnncalc`` runs :func:`main`, for the tools that
+    wrap a module's run (coverage, profilers)."""
     _end(_collected(sys.argv[1:]))
 
 
