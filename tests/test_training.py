@@ -90,6 +90,22 @@ def test_softmax_writes_a_contiguous_output_whatever_its_input() -> None:
     assert [ls.kept_bytes for ls in s.layers] == [192, 240, 240] and s.kept_bytes == 432
 
 
+def test_an_element_wise_op_takes_an_ambiguous_layout_for_contiguous() -> None:
+    # N = 2 of 1x3x2.  The first dense copies the contiguous input to 2·1·3 rows of 2 (12 floats,
+    # 48 B, kept) and returns movedim(-1, 1) of its 6 x 1 output: shape (2, 1, 1, 3), strides
+    # (3, 1, 3, 1).  With C = H = 1 those strides are both contiguous and channels-last.  A conv or
+    # a pool asks suggest_memory_format, which says channels-last; an element-wise op asks
+    # TensorIterator, whose fast set-up tries contiguous first: the sigmoid's output is contiguous
+    # (kept, 6 floats, 24 B).  So the 1x1 conv's output (2·2·1·3 = 12 floats) is contiguous, the
+    # second sigmoid keeps it (48 B), and the last dense's movedim(1, -1).reshape(-1, 2) cannot be
+    # a view (N's stride 6 is not W's 1 x 3): it keeps a copy, 48 B more.  The conv keeps the first
+    # sigmoid's output (the same 24 B).  48 + 24 + 48 + 48 = 168; taking the first sigmoid's output
+    # for channels-last made the copy a view: 120.
+    s = step("input: 1x3x2\nlayers: [{dense: 1}, sigmoid, {conv: {filters: 2, kernel: 1}}, sigmoid, {dense: 1}]\n",
+             batch=2)
+    assert [ls.kept_bytes for ls in s.layers] == [48, 24, 24, 48, 48] and s.kept_bytes == 168
+
+
 def test_group_norm_copies_a_cropped_input_batch_norm_keeps_it_whole() -> None:
     # N = 2: the conv keeps the network input, 2·4·4·2 floats = 256 B, and makes a 2·2·4·4
     # output (also 256 B); crop: 1 is a 2x2 view of it.  group_norm first makes its input

@@ -99,9 +99,11 @@ class _LayerStep:
         self.grad_input = self.grad_weight = 0
         self.needs = any(t.grad for t in inputs)  # whether any input needs a gradient
 
-    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (), like: Tensor | None = None) -> Tensor:
+    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (),
+            like: Tensor | bool | None = None) -> Tensor:
         sid = self.book.add(numel * ITEMSIZE[dtype], self.index)
-        return Tensor(sid, numel, dtype, grad, shape, layout_strides(shape, like is not None and channels_last(like)))
+        last = like if isinstance(like, bool) else like is not None and channels_last(like)
+        return Tensor(sid, numel, dtype, grad, shape, layout_strides(shape, last))
 
     def output(self, dtype: str, grad: bool, like: Tensor | bool | None = None) -> Tensor:
         shape = _nchw(self.out, self.batch)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.args import boolean, pos_int, real
-from cnncalc.layers.autograd import Step, Tensor, keeps_input, keeps_output
+from cnncalc.layers.autograd import Step, Tensor, iterated, keeps_input, keeps_output
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import NOTHING, PTFLOPS_ACT, UNHOOKED_ACT, Rule, Term
 from cnncalc.layers.counting import ZERO as NONE
@@ -26,7 +26,7 @@ class Elementwise(Layer):
     macs_formula = "0"
     conventions = UNHOOKED_ACT
     keeps: ClassVar[str] = "input"  # what its backward keeps: "input", "output" or "view" (none: a view)
-    layout: ClassVar[bool | None] = None  # its output's: None, its input's; False, contiguous (softmax)
+    layout: ClassVar[bool | None] = None  # its output's: None, an element-wise op's (iterated); False, contiguous
 
     def param_tensors(self, inputs: tuple[Shape, ...], out: Shape) -> tuple[int, ...]:
         return ()
@@ -48,7 +48,8 @@ class Elementwise(Layer):
 
     def autograd(self, step: Step) -> Tensor:
         """Its input or its output, when a gradient flows through (see ``keeps``); identity is a view.
-        The output is laid out as the input, but PyTorch's softmax writes a contiguous one."""
+        The output is laid out as PyTorch's element-wise ops lay theirs out (docs/training.md), but
+        its softmax writes a contiguous one."""
         if self.keeps == "view":
             return step.view(step.inputs[0])
         return keeps_output(step, self.layout) if self.keeps == "output" else keeps_input(step, self.layout)
@@ -192,4 +193,4 @@ class Dropout(Elementwise):
             return step.view(x)
         if step.needs:
             step.keep(step.new(1 if self.rate == 1 else x.numel, x.dtype, False))
-        return step.output(x.dtype, step.needs)
+        return step.output(x.dtype, step.needs, iterated(x))  # input × mask

@@ -77,6 +77,19 @@ def is_contiguous(t: Tensor, last: bool = False) -> bool:
     return all(n == 1 or a == b for n, a, b in zip(t.shape, t.strides, want, strict=True))
 
 
+def iterated(*operands: Tensor) -> bool:
+    """Whether an element-wise op (PyTorch's TensorIterator) writes its output channels-last, for
+    operands of one shape.  Its fast set-up: contiguous when every operand is contiguous, and
+    size-1 dimensions do not count, so an N x 1 x 1 x W tensor with channels-last strides is
+    contiguous here while ``channels_last`` (what convs and pools ask) takes it for channels-last;
+    channels-last when every operand is; otherwise the first operand's order decides."""
+    if all(is_contiguous(t) for t in operands):
+        return False
+    if all(is_contiguous(t, True) for t in operands):
+        return True
+    return channels_last(operands[0])
+
+
 def mergeable(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     """Whether the dimensions after the first merge into one as a view (PyTorch's view rule;
     dimensions of size 1 do not matter)."""
@@ -104,9 +117,10 @@ class Step(Protocol):
     def needs(self) -> bool:
         """Whether any input needs a gradient (it depends on a trainable parameter)."""
 
-    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (), like: Tensor | None = None) -> Tensor:
+    def new(self, numel: int, dtype: str, grad: bool, shape: tuple[int, ...] = (),
+            like: Tensor | bool | None = None) -> Tensor:
         """A tensor of its own storage (``numel`` values of the whole batch), contiguous or in the
-        memory format of ``like``."""
+        memory format of ``like`` (a tensor, or True for channels-last)."""
 
     def output(self, dtype: str, grad: bool, like: Tensor | bool | None = None) -> Tensor:
         """A new tensor of the layer's output shape, for the whole batch, laid out as PyTorch lays
@@ -142,16 +156,19 @@ def keeps_nothing(step: Step) -> Tensor:
 
 
 def keeps_input(step: Step, like: bool | None = None) -> Tensor:
-    """Keeps its input when a gradient flows through (most activations); ``like``: the output's layout."""
+    """Keeps its input when a gradient flows through (most activations); ``like``: the output's
+    layout (by default an element-wise op's, :func:`iterated`)."""
     x = step.inputs[0]
     if step.needs:
         step.keep(x)
-    return step.output(x.dtype, step.needs, like)
+    return step.output(x.dtype, step.needs, iterated(x) if like is None else like)
 
 
 def keeps_output(step: Step, like: bool | None = None) -> Tensor:
-    """Keeps its output when a gradient flows through (ReLU, sigmoid, tanh, softmax); ``like``: its layout."""
-    out = step.output(step.inputs[0].dtype, step.needs, like)
+    """Keeps its output when a gradient flows through (ReLU, sigmoid, tanh, softmax); ``like``: its
+    layout (by default an element-wise op's, :func:`iterated`)."""
+    x = step.inputs[0]
+    out = step.output(x.dtype, step.needs, iterated(x) if like is None else like)
     if step.needs:
         step.keep(out)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
-from cnncalc.layers.autograd import Step, Tensor, channels_last, keeps_nothing
+from cnncalc.layers.autograd import Step, Tensor, channels_last, iterated, keeps_nothing
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import MERGE_ALL, NOTHING, Rule
 from cnncalc.layers.counting import ZERO as NONE
@@ -79,6 +79,11 @@ class Add(_Merge):
             raise ShapeError("add needs all inputs of the same shape", code="E310")
         return inputs[0]
 
+    def autograd(self, step: Step) -> Tensor:
+        """A new output, nothing kept, laid out as PyTorch's element-wise ops lay theirs out
+        (docs/training.md)."""
+        return step.output(step.promote(*step.inputs), step.needs, like=iterated(*step.inputs))
+
 
 @register
 class Multiply(_Merge):
@@ -109,5 +114,6 @@ class Multiply(_Merge):
                 step.keep(t)
             if t.grad:
                 step.keep(cur)
-            cur = step.new(cur.numel, step.promote(cur, t), cur.grad or t.grad, cur.shape, like=cur)
+            like = iterated(cur, t) if t.shape == cur.shape else cur  # a gate broadcasts: the larger decides
+            cur = step.new(cur.numel, step.promote(cur, t), cur.grad or t.grad, cur.shape, like=like)
         return cur
