@@ -151,7 +151,7 @@ class Step(Protocol):
 
 
 def keeps_nothing(step: Step) -> Tensor:
-    """A new output; nothing kept (up-sampling, zero-padding, shuffles, concat and add)."""
+    """A new output in its input's layout; nothing kept (zero-padding, shuffles, reshapes)."""
     return step.output(step.promote(*step.inputs), step.needs)
 
 

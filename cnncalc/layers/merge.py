@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnncalc.errors import ShapeError
-from cnncalc.layers.autograd import Step, Tensor, channels_last, iterated, keeps_nothing
+from cnncalc.layers.autograd import Step, Tensor, channels_last, iterated
 from cnncalc.layers.base import Layer, Variant, register
 from cnncalc.layers.counting import MERGE_ALL, NOTHING, Rule
 from cnncalc.layers.counting import ZERO as NONE
@@ -41,8 +41,9 @@ class _Merge(Layer):
         return [f"element-wise over {len(inputs)} inputs of shape {out}; no parameters; 0 MACs"]
 
     def autograd(self, step: Step) -> Tensor:
-        """A new output, nothing kept (a sum's and a concatenation's gradients need no values)."""
-        return keeps_nothing(step)
+        """A new output, nothing kept (a sum's gradients need no values), laid out as PyTorch's
+        element-wise ops lay theirs out (docs/training.md)."""
+        return step.output(step.promote(*step.inputs), step.needs, like=iterated(*step.inputs))
 
 
 @register
@@ -78,11 +79,6 @@ class Add(_Merge):
         if any(s != inputs[0] for s in inputs):
             raise ShapeError("add needs all inputs of the same shape", code="E310")
         return inputs[0]
-
-    def autograd(self, step: Step) -> Tensor:
-        """A new output, nothing kept, laid out as PyTorch's element-wise ops lay theirs out
-        (docs/training.md)."""
-        return step.output(step.promote(*step.inputs), step.needs, like=iterated(*step.inputs))
 
 
 @register
