@@ -83,6 +83,8 @@ def iterated(*operands: Tensor) -> bool:
     size-1 dimensions do not count, so an N x 1 x 1 x W tensor with channels-last strides is
     contiguous here while ``channels_last`` (what convs and pools ask) takes it for channels-last;
     channels-last when every operand is; otherwise the first operand's order decides."""
+    if all(t.strides == contiguous_strides(t.shape) for t in operands):  # the usual case, quickly
+        return False
     if all(is_contiguous(t) for t in operands):
         return False
     if all(is_contiguous(t, True) for t in operands):
