@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnncalc.analysis.lint import channels_first
 from cnncalc.analysis.report import Check, LayerReport, Output, Report, Totals
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph, Node, cuts, first_equal
+from cnncalc.graph.nodes import INPUT, Graph, Node, first_equal, stretches
 from cnncalc.records import replace
 from cnncalc.shapes import Cost, Shape
 from cnncalc.source.values import MAX_INT
@@ -80,13 +80,7 @@ class Memo:
     cuts, shape entering it) is analysed once, and looked up once per size after that."""
 
     def __init__(self, graph: Graph) -> None:
-        cut = cuts(graph)
-        self.end = [0] * len(cut)  # for a stretch starting at k: the index after its last node
-        end = len(cut)
-        for k in range(len(cut) - 1, -1, -1):
-            if cut[k]:
-                end = k + 1
-            self.end[k] = end
+        self.end = {s.start: s.stop for s in stretches(graph)}  # a stretch's first node -> after its last
         self.rows: dict[tuple[int, Shape], tuple[LayerReport, ...]] = {}
         self.same = first_equal(graph)  # equal layers at equal inputs: equal results
         self.results: dict[tuple[int, tuple[Shape, ...]], tuple[Shape, Cost, tuple[str, ...]]] = {}

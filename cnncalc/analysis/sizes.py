@@ -6,7 +6,7 @@ Only shapes are propagated here: no costs, notes or claims, which do not decide 
 from __future__ import annotations
 
 from cnncalc.errors import ShapeError
-from cnncalc.graph.nodes import INPUT, Graph, cuts, first_equal
+from cnncalc.graph.nodes import INPUT, Graph, first_equal, stretches
 from cnncalc.layers.base import Layer
 from cnncalc.shapes import Shape
 from cnncalc.source.values import MAX_INT
@@ -50,17 +50,13 @@ class _Acceptance:
 
     def __init__(self, graph: Graph, exact: bool) -> None:
         self.graph, self.exact = graph, exact
-        cut, nodes = cuts(graph), graph.nodes
-        same = first_equal(graph)
+        nodes, same = graph.nodes, first_equal(graph)
         kinds: dict[tuple[tuple[int, tuple[int, ...]], ...], int] = {}
         self.stretches: list[tuple[int, int, int]] = []  # (start, end, kind of stretch)
-        start = 0
-        for k in range(len(nodes)):
-            if cut[k]:  # nodes start..k read only each other and node start - 1 (or the input)
-                wiring = tuple((same[j], tuple(i if i == INPUT else i - start for i in nodes[j].inputs))
-                               for j in range(start, k + 1))
-                self.stretches.append((start, k + 1, kinds.setdefault(wiring, len(kinds))))
-                start = k + 1
+        for span in stretches(graph):
+            wiring = tuple((same[j], tuple(i if i == INPUT else i - span.start for i in nodes[j].inputs))
+                           for j in span)
+            self.stretches.append((span.start, span.stop, kinds.setdefault(wiring, len(kinds))))
         self.hops: dict[tuple[int, Shape], Shape | None] = {}  # (stretch kind, shape in) -> out; None: refused
         self.rest: list[dict[Shape, bool]] = [{} for _ in nodes]  # cut -> its shape -> the rest runs
 

@@ -73,6 +73,17 @@ def cuts(graph: Graph) -> list[bool]:
     return [low[k + 1] >= k for k in range(n)]
 
 
+
+def stretches(graph: Graph) -> list[range]:
+    """The nodes from one cut to the next, in order: a stretch reads only its own nodes and the
+    node just before it (the network input, for the first), so its shapes follow from that one."""
+    out, start = [], 0
+    for k, is_cut in enumerate(cuts(graph)):
+        if is_cut:
+            out.append(range(start, k + 1))
+            start = k + 1
+    return out
+
 def first_equal(graph: Graph) -> list[int]:
     """For each node, the first node whose layer equals its own (itself if none): equal layers
     (a repeated block's) on equal inputs give equal shapes and costs.  A layer value that cannot
